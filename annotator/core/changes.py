@@ -1,0 +1,116 @@
+"""Reversible changes: what a mutation did, stored in history and replayed backwards for undo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date
+from sqlmodel import Session, SQLModel
+
+from annotator.core.models import (
+    Annotator,
+    Document,
+    DocumentLabel,
+    DocumentStatus,
+    History,
+    Label,
+    Project,
+    Span,
+    UtcDateTime,
+)
+
+TABLES: dict[str, type[SQLModel]] = {
+    model.__tablename__: model  # type: ignore[misc]
+    for model in (Project, Label, Document, Annotator, Span, DocumentLabel, DocumentStatus)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row's state before and after an action; None on a side means absent."""
+
+    action: str
+    entity: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    project_id: int | None = None
+    document_id: int | None = None
+
+    @property
+    def entity_id(self) -> int | None:
+        row = self.after if self.after is not None else self.before
+        return row.get("id") if row else None
+
+    def inverse(self) -> Change:
+        return Change(
+            action=f"undo {self.action}" if not self.action.startswith("undo ") else self.action[5:],
+            entity=self.entity,
+            before=self.after,
+            after=self.before,
+            project_id=self.project_id,
+            document_id=self.document_id,
+        )
+
+
+def snapshot(row: SQLModel) -> dict[str, Any]:
+    """A JSON-safe copy of a row's columns."""
+    data: dict[str, Any] = {}
+    for column in row.__table__.columns:  # type: ignore[attr-defined]
+        value = getattr(row, column.key)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        data[column.key] = value
+    return data
+
+
+def _from_snapshot(model: type[SQLModel], data: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in model.__table__.columns:  # type: ignore[attr-defined]
+        value = data.get(column.key)
+        if isinstance(value, str) and isinstance(column.type, UtcDateTime):
+            value = datetime.fromisoformat(value)
+        elif isinstance(value, str) and isinstance(column.type, Date):
+            value = date.fromisoformat(value)
+        values[column.key] = value
+    return values
+
+
+def _primary_key(model: type[SQLModel], data: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(data[column.key] for column in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+
+
+def apply_state(session: Session, change: Change) -> None:
+    """Make the row look like `change.after`: create, update or delete it."""
+    model = TABLES[change.entity]
+    current_data = change.after if change.after is not None else change.before
+    assert current_data is not None
+    key = _primary_key(model, current_data)
+    existing = session.get(model, key if len(key) > 1 else key[0])
+    if change.after is None:
+        if existing is not None:
+            session.delete(existing)
+        return
+    values = _from_snapshot(model, change.after)
+    if existing is None:
+        session.add(model(**values))
+    else:
+        for name, value in values.items():
+            setattr(existing, name, value)
+    session.flush()
+
+
+def record(session: Session, change: Change, *, annotator: str) -> None:
+    """Append the change to the history in the caller's transaction."""
+    session.add(
+        History(
+            annotator=annotator,
+            action=change.action,
+            entity=change.entity,
+            entity_id=change.entity_id,
+            project_id=change.project_id,
+            before=change.before,
+            after=change.after,
+        )
+    )

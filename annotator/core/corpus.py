@@ -1,0 +1,455 @@
+"""The corpus façade the GUI and the command line share: one object per open database.
+
+Every public mutation is one committed transaction that also appends to the history.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, distinct, literal
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, func, select
+
+from annotator.core import operations as ops
+from annotator.core.changes import Change, apply_state, record
+from annotator.core.db import masked, open_engine, resolve_url
+from annotator.core.errors import UserError
+from annotator.core.models import (
+    Annotator,
+    Document,
+    DocumentLabel,
+    DocumentStatus,
+    History,
+    Label,
+    LabelKind,
+    Origin,
+    Project,
+    Span,
+    Status,
+)
+
+ENV_ANNOTATOR = "ANNOTATOR_ANNOTATOR"
+
+
+def default_annotator() -> str:
+    """The flag's fallback: $ANNOTATOR_ANNOTATOR, then the operating-system user."""
+    name = os.environ.get(ENV_ANNOTATOR)
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "annotator"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    id: int
+    title: str | None
+    status: str
+    spans: int
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSummary:
+    id: int
+    name: str
+    documents: int
+    spans: int
+    annotators: int
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done: int
+    total: int
+
+
+class Corpus:
+    """An open corpus database, acting on behalf of one annotator."""
+
+    def __init__(self, engine: Engine, *, annotator: str) -> None:
+        self.engine = engine
+        self.annotator_name = annotator
+        self._annotator_id: int | None = None
+
+    @classmethod
+    def open(cls, url: str | None = None, *, annotator: str | None = None) -> Corpus:
+        return cls(open_engine(resolve_url(url)), annotator=annotator or default_annotator())
+
+    @property
+    def display_url(self) -> str:
+        return masked(self.engine.url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- sessions ---------------------------------------------------------------------
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def _action(self) -> Iterator[Session]:
+        """One user action: one transaction, committed at the end or rolled back whole."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except IntegrityError as error:
+                session.rollback()
+                raise UserError(f"the database refused the change: {error.orig}") from error
+            except OperationalError as error:
+                session.rollback()
+                raise UserError(f"the database is not available: {error.orig}") from error
+            except BaseException:
+                session.rollback()
+                raise
+
+    def _commit_change(self, session: Session, change: Change | None) -> Change | None:
+        if change is not None:
+            record(session, change, annotator=self.annotator_name)
+        return change
+
+    def annotator_id(self, name: str | None = None) -> int:
+        if name is None and self._annotator_id is not None:
+            return self._annotator_id
+        with self._action() as session:
+            annotator_id = ops.get_or_create_annotator(
+                name or self.annotator_name, session=session
+            ).id
+        assert annotator_id is not None
+        if name is None:
+            self._annotator_id = annotator_id
+        return annotator_id
+
+    # -- projects and labels ----------------------------------------------------------
+
+    def create_project(self, name: str) -> Project:
+        with self._action() as session:
+            change = ops.create_project(name, session=session)
+            self._commit_change(session, change)
+            project = session.get(Project, change.entity_id)
+        assert project is not None
+        return project
+
+    def project(self, name: str) -> Project:
+        with self.session() as session:
+            return ops.get_project(name, session=session)
+
+    def project_by_id(self, project_id: int) -> Project:
+        with self.session() as session:
+            project = session.get(Project, project_id)
+        if project is None:
+            raise UserError(f"no project with id {project_id}")
+        return project
+
+    def ensure_project(self, name: str) -> Project:
+        with self.session() as session:
+            project = session.exec(select(Project).where(Project.name == name)).first()
+        return project if project is not None else self.create_project(name)
+
+    def projects(self) -> list[ProjectSummary]:
+        with self.session() as session:
+            documents = (
+                select(Document.project_id, func.count().label("n"))
+                .group_by(Document.project_id)
+                .subquery()
+            )
+            spans = (
+                select(
+                    Document.project_id,
+                    func.count(col(Span.id)).label("n"),
+                    func.count(distinct(Span.annotator_id)).label("people"),
+                )
+                .join(Span, col(Span.document_id) == col(Document.id))
+                .group_by(Document.project_id)
+                .subquery()
+            )
+            rows = session.exec(
+                select(
+                    Project.id,
+                    Project.name,
+                    func.coalesce(documents.c.n, 0),
+                    func.coalesce(spans.c.n, 0),
+                    func.coalesce(spans.c.people, 0),
+                )
+                .outerjoin(documents, documents.c.project_id == Project.id)
+                .outerjoin(spans, spans.c.project_id == Project.id)
+                .order_by(Project.name)
+            ).all()
+        return [ProjectSummary(*row) for row in rows]
+
+    def labels(self, project_id: int, *, kind: LabelKind | None = None) -> list[Label]:
+        with self.session() as session:
+            query = select(Label).where(Label.project_id == project_id)
+            if kind is not None:
+                query = query.where(Label.kind == kind.value)
+            return list(session.exec(query.order_by(col(Label.position), col(Label.id))).all())
+
+    def add_label(
+        self,
+        project_id: int,
+        name: str,
+        *,
+        kind: LabelKind = LabelKind.SPAN,
+        color: str | None = None,
+        hotkey: str | None = None,
+        description: str = "",
+    ) -> Change:
+        with self._action() as session:
+            change = ops.add_label(
+                project_id, name, session=session, kind=kind, color=color,
+                hotkey=hotkey, description=description,
+            )  # fmt: skip
+            self._commit_change(session, change)
+        return change
+
+    def update_label(self, label_id: int, **fields: Any) -> Change:
+        with self._action() as session:
+            change = ops.update_label(label_id, session=session, **fields)
+            self._commit_change(session, change)
+        return change
+
+    # -- documents --------------------------------------------------------------------
+
+    def document(self, document_id: int) -> Document:
+        with self.session() as session:
+            return ops.get_document(document_id, session=session)
+
+    def documents(
+        self,
+        project_id: int,
+        *,
+        annotator: str | None = None,
+        status: Status | None = None,
+        search: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[DocumentRow]:
+        """Documents in import order with this annotator's status and span count."""
+        annotator_id = self.annotator_id(annotator)
+        span_counts = (
+            select(Span.document_id, func.count().label("n"))
+            .where(Span.annotator_id == annotator_id)
+            .group_by(Span.document_id)
+            .subquery()
+        )
+        status_column = func.coalesce(DocumentStatus.status, literal(Status.TODO.value))
+        query = (
+            select(
+                Document.id,
+                Document.title,
+                status_column,
+                func.coalesce(span_counts.c.n, 0),
+                func.length(Document.text),
+            )
+            .outerjoin(
+                DocumentStatus,
+                and_(
+                    col(DocumentStatus.document_id) == col(Document.id),
+                    col(DocumentStatus.annotator_id) == annotator_id,
+                ),
+            )
+            .outerjoin(span_counts, span_counts.c.document_id == Document.id)
+            .where(Document.project_id == project_id)
+            .order_by(col(Document.id))
+        )
+        if status is not None:
+            query = query.where(status_column == status.value)
+        if search:
+            pattern = f"%{search}%"
+            query = query.where(
+                col(Document.title).ilike(pattern) | col(Document.text).ilike(pattern)
+            )
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.session() as session:
+            return [DocumentRow(*row) for row in session.exec(query).all()]
+
+    def progress(self, project_id: int, *, annotator: str | None = None) -> Progress:
+        annotator_id = self.annotator_id(annotator)
+        with self.session() as session:
+            total = session.exec(
+                select(func.count()).where(Document.project_id == project_id)
+            ).one()
+            done = session.exec(
+                select(func.count())
+                .select_from(DocumentStatus)
+                .join(Document, col(Document.id) == col(DocumentStatus.document_id))
+                .where(
+                    Document.project_id == project_id,
+                    DocumentStatus.annotator_id == annotator_id,
+                    DocumentStatus.status == Status.DONE.value,
+                )
+            ).one()
+        return Progress(done=done, total=total)
+
+    def set_status(self, document_id: int, status: Status) -> Change | None:
+        annotator_id = self.annotator_id()
+        with self._action() as session:
+            change = ops.set_status(
+                document_id, status, session=session, annotator_id=annotator_id
+            )
+            return self._commit_change(session, change)
+
+    def set_document_label(self, document_id: int, label_id: int, present: bool) -> Change | None:
+        annotator_id = self.annotator_id()
+        with self._action() as session:
+            change = ops.set_document_label(
+                document_id, label_id, present, session=session, annotator_id=annotator_id
+            )
+            return self._commit_change(session, change)
+
+    def document_labels(self, document_id: int, *, annotator: str | None = None) -> list[int]:
+        annotator_id = self.annotator_id(annotator)
+        with self.session() as session:
+            return list(
+                session.exec(
+                    select(DocumentLabel.label_id).where(
+                        DocumentLabel.document_id == document_id,
+                        DocumentLabel.annotator_id == annotator_id,
+                    )
+                ).all()
+            )
+
+    # -- spans ------------------------------------------------------------------------
+
+    def spans(self, document_id: int, *, annotator: str | None = None) -> list[Span]:
+        annotator_id = self.annotator_id(annotator)
+        with self.session() as session:
+            return ops.spans_of(document_id, session=session, annotator_id=annotator_id)
+
+    def all_spans(self, document_id: int) -> list[Span]:
+        with self.session() as session:
+            return ops.spans_of(document_id, session=session, annotator_id=None)
+
+    def add_span(
+        self,
+        document_id: int,
+        label_id: int,
+        start: int,
+        end: int,
+        *,
+        note: str | None = None,
+        origin: Origin = Origin.MANUAL,
+    ) -> Change:
+        annotator_id = self.annotator_id()
+        with self._action() as session:
+            change = ops.add_span(
+                document_id, label_id, start, end, session=session,
+                annotator_id=annotator_id, note=note, origin=origin,
+            )  # fmt: skip
+            self._commit_change(session, change)
+        return change
+
+    def relabel_span(self, span_id: int, label_id: int) -> Change:
+        with self._action() as session:
+            change = ops.relabel_span(span_id, label_id, session=session)
+            self._commit_change(session, change)
+        return change
+
+    def set_span_note(self, span_id: int, note: str | None) -> Change:
+        with self._action() as session:
+            change = ops.set_span_note(span_id, note, session=session)
+            self._commit_change(session, change)
+        return change
+
+    def remove_span(self, span_id: int) -> Change:
+        with self._action() as session:
+            change = ops.remove_span(span_id, session=session)
+            self._commit_change(session, change)
+        return change
+
+    # -- undo and history -------------------------------------------------------------
+
+    def revert(self, change: Change) -> Change:
+        """Put the row back as it was before `change`; the returned change redoes it."""
+        inverse = change.inverse()
+        with self._action() as session:
+            apply_state(session, inverse)
+            self._commit_change(session, inverse)
+        return inverse
+
+    def history(self, *, project_id: int | None = None, limit: int = 100) -> list[History]:
+        with self.session() as session:
+            query = select(History).order_by(col(History.id).desc()).limit(limit)
+            if project_id is not None:
+                query = query.where(History.project_id == project_id)
+            return list(session.exec(query).all())
+
+    # -- statistics -------------------------------------------------------------------
+
+    def stats(self, project_id: int) -> dict[str, Any]:
+        """Counts a lead looks at before exporting: per label, per annotator, per status."""
+        with self.session() as session:
+            documents = session.exec(
+                select(func.count()).where(Document.project_id == project_id)
+            ).one()
+            per_label = session.exec(
+                select(Label.name, func.count(col(Span.id)))
+                .join(Span, col(Span.label_id) == col(Label.id))
+                .where(Label.project_id == project_id)
+                .group_by(Label.name)
+                .order_by(Label.name)
+            ).all()
+            per_annotator = session.exec(
+                select(
+                    Annotator.name,
+                    func.count(col(Span.id)),
+                    func.count(distinct(Span.document_id)),
+                )
+                .join(Span, col(Span.annotator_id) == col(Annotator.id))
+                .join(Document, col(Document.id) == col(Span.document_id))
+                .where(Document.project_id == project_id)
+                .group_by(Annotator.name)
+                .order_by(Annotator.name)
+            ).all()
+            statuses = session.exec(
+                select(
+                    Annotator.name,
+                    func.sum(case((DocumentStatus.status == Status.DONE.value, 1), else_=0)),
+                    func.sum(
+                        case((DocumentStatus.status == Status.IN_PROGRESS.value, 1), else_=0)
+                    ),
+                )
+                .join(DocumentStatus, col(DocumentStatus.annotator_id) == col(Annotator.id))
+                .join(Document, col(Document.id) == col(DocumentStatus.document_id))
+                .where(Document.project_id == project_id)
+                .group_by(Annotator.name)
+            ).all()
+        done = {name: (int(d or 0), int(p or 0)) for name, d, p in statuses}
+        return {
+            "documents": documents,
+            "spans": sum(count for _, count in per_label),
+            "labels": {name: count for name, count in per_label},
+            "annotators": {
+                name: {
+                    "spans": spans,
+                    "documents_with_spans": docs,
+                    "done": done.get(name, (0, 0))[0],
+                    "in_progress": done.get(name, (0, 0))[1],
+                }
+                for name, spans, docs in per_annotator
+            }
+            | {
+                name: {"spans": 0, "documents_with_spans": 0, "done": d, "in_progress": p}
+                for name, (d, p) in done.items()
+                if name not in {row[0] for row in per_annotator}
+            },
+        }

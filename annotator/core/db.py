@@ -1,0 +1,151 @@
+"""Opening a corpus database: where it lives, how SQLite is tuned, and migrating it on open."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from annotator.core.errors import UserError
+
+APP_NAME = "annotator"
+ENV_DB = "ANNOTATOR_DB"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def default_database_path() -> Path:
+    return platformdirs.user_data_path(APP_NAME) / "annotator.db"
+
+
+def resolve_url(flag: str | None = None) -> str:
+    """The flag, then $ANNOTATOR_DB, then the SQLite file in the user data folder."""
+    chosen = flag or os.environ.get(ENV_DB)
+    if not chosen:
+        return f"sqlite:///{default_database_path()}"
+    if "://" not in chosen:  # a bare path means a SQLite file
+        return f"sqlite:///{Path(chosen).expanduser().resolve()}"
+    return chosen
+
+
+def masked(url: str | URL) -> str:
+    """A URL fit to show: any password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return str(url)
+
+
+def _parse(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise UserError(f"not a database URL: {masked(url)}") from error
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def open_engine(url: str) -> Engine:
+    """An engine on an up-to-date schema; errors from the environment become UserErrors."""
+    parsed = _parse(url)
+    path = sqlite_file(parsed)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UserError(f"cannot create the folder for {path}: {error.strerror}") from error
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        _tune_sqlite(engine)
+    elif parsed.get_backend_name() == "postgresql":
+        try:
+            engine = create_engine(parsed, pool_pre_ping=True)
+        except ModuleNotFoundError as error:
+            raise UserError(
+                "PostgreSQL needs the driver: pip install 'annotator[postgres]'"
+            ) from error
+    else:
+        engine = create_engine(parsed)
+    try:
+        migrate(engine)
+    except OperationalError as error:
+        engine.dispose()
+        raise UserError(f"cannot open the database {masked(parsed)}: {error.orig}") from error
+    return engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin, so that
+        # savepoints work and reads inside a transaction see one snapshot.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # Safe against a crash of the app; only a power cut can lose the last commits.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision, copying a SQLite file aside first."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = _alembic_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        has_tables = bool(inspect(connection).get_table_names())
+    if current == head:
+        return
+    path = sqlite_file(engine.url)
+    if path is not None and has_tables:
+        backup_sqlite(path, suffix=f"before-{head}")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def backup_sqlite(path: Path, *, suffix: str) -> Path:
+    """A consistent copy (WAL included) next to the file, named so it is never overwritten."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{suffix}.{stamp}.bak")
+    try:
+        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+    except sqlite3.Error as error:
+        raise UserError(f"cannot copy {path} aside before migrating it: {error}") from error
+    return target
+
+
+__all__ = ["SQLAlchemyError", "masked", "open_engine", "resolve_url"]

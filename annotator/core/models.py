@@ -1,0 +1,197 @@
+"""The corpus schema: SQLModel tables whose rules also live in the database itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    MetaData,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+# Named constraints keep Alembic migrations (and SQLite batch mode) predictable.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend, though SQLite itself stores them naive."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store datetime.now(UTC)")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _timestamp() -> Any:
+    return Field(default_factory=utc_now, sa_type=UtcDateTime, nullable=False)
+
+
+class LabelKind(StrEnum):
+    SPAN = "span"
+    DOCUMENT = "document"
+
+
+class Origin(StrEnum):
+    MANUAL = "manual"
+    IMPORTED = "imported"
+    SUGGESTED = "suggested"
+
+
+class Status(StrEnum):
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+def _one_of(column: str, values: type[StrEnum]) -> str:
+    listed = ", ".join(f"'{value.value}'" for value in values)
+    return f"{column} IN ({listed})"
+
+
+class Project(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, min_length=1)
+    created_at: datetime = _timestamp()
+
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+
+class Label(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    name: str
+    kind: str = Field(default=LabelKind.SPAN.value)
+    color: str = "#4e79a7"
+    hotkey: str | None = None
+    description: str = ""
+    position: int = 0
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "kind", "name", name="uq_label_project_kind_name"),
+        CheckConstraint(_one_of("kind", LabelKind), name="kind_known"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    title: str | None = None
+    author: str | None = None
+    published: date | None = None
+    source_url: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = _timestamp()
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "content_hash", name="uq_document_project_hash"),
+    )
+
+
+class Annotator(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+
+    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+
+
+class Span(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="annotator.id")
+    label_id: int = Field(foreign_key="label.id")
+    start: int
+    end: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = None
+    origin: str = Field(default=Origin.MANUAL.value)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+    __table_args__ = (
+        CheckConstraint("start >= 0", name="start_not_negative"),
+        CheckConstraint("start < \"end\"", name="start_before_end"),
+        CheckConstraint(_one_of("origin", Origin), name="origin_known"),
+        UniqueConstraint(
+            "document_id", "annotator_id", "label_id", "start", "end", name="uq_span_identity"
+        ),
+        Index("ix_span_document_annotator", "document_id", "annotator_id"),
+        Index("ix_span_label", "label_id"),
+    )
+
+
+class DocumentLabel(SQLModel, table=True):
+    __tablename__ = "document_label"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="annotator.id")
+    label_id: int = Field(foreign_key="label.id")
+    created_at: datetime = _timestamp()
+
+    __table_args__ = (
+        UniqueConstraint(
+            "document_id", "annotator_id", "label_id", name="uq_document_label_identity"
+        ),
+    )
+
+
+class DocumentStatus(SQLModel, table=True):
+    __tablename__ = "document_status"
+
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", primary_key=True)
+    annotator_id: int = Field(foreign_key="annotator.id", primary_key=True)
+    status: str = Field(default=Status.TODO.value)
+    updated_at: datetime = _timestamp()
+
+    __table_args__ = (CheckConstraint(_one_of("status", Status), name="status_known"),)
+
+
+class History(SQLModel, table=True):
+    """Append-only: one row per change, written in the same transaction as the change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp()
+    annotator: str
+    action: str
+    entity: str
+    entity_id: int | None = None
+    project_id: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

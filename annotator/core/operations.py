@@ -1,0 +1,334 @@
+"""Data functions behind every user action: they take a session, check, change, never commit.
+
+Each returns the `Change` it made so that the caller can record and undo it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from annotator.core.changes import Change, snapshot
+from annotator.core.errors import UserError
+from annotator.core.models import (
+    Annotator,
+    Document,
+    DocumentLabel,
+    DocumentStatus,
+    Label,
+    LabelKind,
+    Origin,
+    Project,
+    Span,
+    Status,
+    utc_now,
+)
+from annotator.core.text import check_offsets
+
+DEFAULT_COLORS = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
+    "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac",
+)  # fmt: skip
+
+
+def get_project(name: str, *, session: Session) -> Project:
+    project = session.exec(select(Project).where(Project.name == name)).first()
+    if project is None:
+        known = session.exec(select(Project.name).order_by(Project.name)).all()
+        hint = f"; projects: {', '.join(known)}" if known else "; there are no projects yet"
+        raise UserError(f"no project named {name!r}{hint}")
+    return project
+
+
+def create_project(name: str, *, session: Session) -> Change:
+    name = name.strip()
+    if not name:
+        raise UserError("a project needs a name")
+    if session.exec(select(Project).where(Project.name == name)).first() is not None:
+        raise UserError(f"a project named {name!r} already exists")
+    project = Project(name=name)
+    session.add(project)
+    session.flush()
+    return Change("create project", "project", None, snapshot(project), project_id=project.id)
+
+
+def get_or_create_annotator(name: str, *, session: Session) -> Annotator:
+    name = name.strip()
+    if not name:
+        raise UserError("an annotator needs a name")
+    annotator = session.exec(select(Annotator).where(Annotator.name == name)).first()
+    if annotator is None:
+        annotator = Annotator(name=name)
+        session.add(annotator)
+        session.flush()
+    return annotator
+
+
+def _label(label_id: int, *, session: Session) -> Label:
+    label = session.get(Label, label_id)
+    if label is None:
+        raise UserError(f"no label with id {label_id}")
+    return label
+
+
+def _check_hotkey(project_id: int, hotkey: str | None, label_id: int | None, *, session: Session) -> None:
+    if hotkey is None:
+        return
+    if len(hotkey) != 1 or hotkey.isspace():
+        raise UserError(f"a hotkey is one key, not {hotkey!r}")
+    taken = session.exec(
+        select(Label).where(
+            Label.project_id == project_id, Label.hotkey == hotkey, Label.id != label_id
+        )
+    ).first()
+    if taken is not None:
+        raise UserError(f"hotkey {hotkey!r} is already used by label {taken.name!r}")
+
+
+def add_label(
+    project_id: int,
+    name: str,
+    *,
+    session: Session,
+    kind: LabelKind = LabelKind.SPAN,
+    color: str | None = None,
+    hotkey: str | None = None,
+    description: str = "",
+) -> Change:
+    name = name.strip()
+    if not name:
+        raise UserError("a label needs a name")
+    existing = session.exec(
+        select(Label).where(Label.project_id == project_id, Label.kind == kind, Label.name == name)
+    ).first()
+    if existing is not None:
+        raise UserError(f"the project already has a {kind.value} label named {name!r}")
+    _check_hotkey(project_id, hotkey, None, session=session)
+    count = session.exec(select(func.count()).where(Label.project_id == project_id)).one()
+    label = Label(
+        project_id=project_id,
+        name=name,
+        kind=kind.value,
+        color=color or DEFAULT_COLORS[count % len(DEFAULT_COLORS)],
+        hotkey=hotkey,
+        description=description,
+        position=count,
+    )
+    session.add(label)
+    session.flush()
+    return Change("add label", "label", None, snapshot(label), project_id=project_id)
+
+
+def update_label(
+    label_id: int,
+    *,
+    session: Session,
+    name: str | None = None,
+    color: str | None = None,
+    hotkey: str | None = None,
+    clear_hotkey: bool = False,
+    description: str | None = None,
+    position: int | None = None,
+) -> Change:
+    """Rename, recolour, re-key or move a label; spans point at it by id, so they follow."""
+    label = _label(label_id, session=session)
+    before = snapshot(label)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise UserError("a label needs a name")
+        clash = session.exec(
+            select(Label).where(
+                Label.project_id == label.project_id,
+                Label.kind == label.kind,
+                Label.name == name,
+                Label.id != label.id,
+            )
+        ).first()
+        if clash is not None:
+            raise UserError(f"another label is already named {name!r}")
+        label.name = name
+    if color is not None:
+        label.color = color
+    if clear_hotkey:
+        label.hotkey = None
+    elif hotkey is not None:
+        _check_hotkey(label.project_id, hotkey, label.id, session=session)
+        label.hotkey = hotkey
+    if description is not None:
+        label.description = description
+    if position is not None:
+        label.position = position
+    session.add(label)
+    session.flush()
+    return Change("update label", "label", before, snapshot(label), project_id=label.project_id)
+
+
+def get_document(document_id: int, *, session: Session) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise UserError(f"no document with id {document_id}")
+    return document
+
+
+def add_span(
+    document_id: int,
+    label_id: int,
+    start: int,
+    end: int,
+    *,
+    session: Session,
+    annotator_id: int,
+    note: str | None = None,
+    origin: Origin = Origin.MANUAL,
+) -> Change:
+    document = get_document(document_id, session=session)
+    label = _label(label_id, session=session)
+    if label.project_id != document.project_id or label.kind != LabelKind.SPAN:
+        raise UserError(f"label {label.name!r} is not a span label of this document's project")
+    problem = check_offsets(len(document.text), start, end)
+    if problem is not None:
+        raise UserError(f"cannot add the span to document {document_id}: {problem}")
+    duplicate = session.exec(
+        select(Span.id).where(
+            Span.document_id == document_id,
+            Span.annotator_id == annotator_id,
+            Span.label_id == label_id,
+            Span.start == start,
+            Span.end == end,
+        )
+    ).first()
+    if duplicate is not None:
+        raise UserError(f"that {label.name} span at {start}-{end} already exists")
+    span = Span(
+        document_id=document_id,
+        annotator_id=annotator_id,
+        label_id=label_id,
+        start=start,
+        end=end,
+        text=document.text[start:end],
+        note=note,
+        origin=origin.value,
+    )
+    session.add(span)
+    session.flush()
+    return Change(
+        "add span", "span", None, snapshot(span),
+        project_id=document.project_id, document_id=document_id,
+    )  # fmt: skip
+
+
+def _span(span_id: int, *, session: Session) -> Span:
+    span = session.get(Span, span_id)
+    if span is None:
+        raise UserError(f"no span with id {span_id}")
+    return span
+
+
+def _project_of(document_id: int, *, session: Session) -> int:
+    return get_document(document_id, session=session).project_id
+
+
+def relabel_span(span_id: int, label_id: int, *, session: Session) -> Change:
+    span = _span(span_id, session=session)
+    label = _label(label_id, session=session)
+    project_id = _project_of(span.document_id, session=session)
+    if label.project_id != project_id or label.kind != LabelKind.SPAN:
+        raise UserError(f"label {label.name!r} is not a span label of this project")
+    before = snapshot(span)
+    span.label_id = label_id
+    span.updated_at = utc_now()
+    session.add(span)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise UserError(f"the same span is already labelled {label.name!r}") from error
+    return Change(
+        "relabel span", "span", before, snapshot(span),
+        project_id=project_id, document_id=span.document_id,
+    )  # fmt: skip
+
+
+def set_span_note(span_id: int, note: str | None, *, session: Session) -> Change:
+    span = _span(span_id, session=session)
+    before = snapshot(span)
+    span.note = note or None
+    span.updated_at = utc_now()
+    session.add(span)
+    session.flush()
+    return Change(
+        "set span note", "span", before, snapshot(span),
+        project_id=_project_of(span.document_id, session=session), document_id=span.document_id,
+    )  # fmt: skip
+
+
+def remove_span(span_id: int, *, session: Session) -> Change:
+    span = _span(span_id, session=session)
+    before = snapshot(span)
+    project_id = _project_of(span.document_id, session=session)
+    session.delete(span)
+    session.flush()
+    return Change(
+        "remove span", "span", before, None, project_id=project_id, document_id=span.document_id
+    )
+
+
+def set_document_label(
+    document_id: int, label_id: int, present: bool, *, session: Session, annotator_id: int
+) -> Change | None:
+    """Tick or untick a whole-document label; None when it was already so."""
+    document = get_document(document_id, session=session)
+    label = _label(label_id, session=session)
+    if label.project_id != document.project_id or label.kind != LabelKind.DOCUMENT:
+        raise UserError(f"label {label.name!r} is not a document label of this project")
+    existing = session.exec(
+        select(DocumentLabel).where(
+            DocumentLabel.document_id == document_id,
+            DocumentLabel.annotator_id == annotator_id,
+            DocumentLabel.label_id == label_id,
+        )
+    ).first()
+    if present and existing is None:
+        row = DocumentLabel(document_id=document_id, annotator_id=annotator_id, label_id=label_id)
+        session.add(row)
+        session.flush()
+        return Change(
+            "set document label", "document_label", None, snapshot(row),
+            project_id=document.project_id, document_id=document_id,
+        )  # fmt: skip
+    if not present and existing is not None:
+        before = snapshot(existing)
+        session.delete(existing)
+        session.flush()
+        return Change(
+            "clear document label", "document_label", before, None,
+            project_id=document.project_id, document_id=document_id,
+        )  # fmt: skip
+    return None
+
+
+def set_status(
+    document_id: int, status: Status, *, session: Session, annotator_id: int
+) -> Change | None:
+    document = get_document(document_id, session=session)
+    row = session.get(DocumentStatus, (document_id, annotator_id))
+    before = snapshot(row) if row is not None else None
+    if row is not None and row.status == status.value:
+        return None
+    if row is None:
+        row = DocumentStatus(document_id=document_id, annotator_id=annotator_id)
+    row.status = status.value
+    row.updated_at = utc_now()
+    session.add(row)
+    session.flush()
+    return Change(
+        "set status", "document_status", before, snapshot(row),
+        project_id=document.project_id, document_id=document_id,
+    )  # fmt: skip
+
+
+def spans_of(document_id: int, *, session: Session, annotator_id: int | None) -> list[Span]:
+    query = select(Span).where(Span.document_id == document_id)
+    if annotator_id is not None:
+        query = query.where(Span.annotator_id == annotator_id)
+    return list(session.exec(query.order_by(col(Span.start), col(Span.end), col(Span.id))).all())

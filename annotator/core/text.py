@@ -1,0 +1,89 @@
+"""Text and offsets: code points everywhere, with the conversions other units need."""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+
+CONTEXT_CHARS = 40
+
+
+def content_hash(text: str) -> str:
+    """Identity of a document across databases and machines: its text, nothing else."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalize_newlines(text: str) -> tuple[str, Callable[[int], int]]:
+    """Turn CRLF and lone CR into LF, and give the map from old offsets to new ones.
+
+    A span given against the raw text keeps covering the same characters.
+    """
+    if "\r" not in text:
+        return text, _identity
+    # Positions (in the raw text) of every CR that is dropped because an LF follows it.
+    dropped: list[int] = []
+    position = text.find("\r\n")
+    while position != -1:
+        dropped.append(position)
+        position = text.find("\r\n", position + 2)
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def remap(offset: int) -> int:
+        # An offset that sits between CR and LF lands on the LF's new place.
+        return offset - bisect_left(dropped, offset)
+
+    return normalized, remap
+
+
+def _identity(offset: int) -> int:
+    return offset
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """A few characters either side of a span, for reading a CSV row without its document."""
+    return text[max(0, start - width) : start], text[end : end + width]
+
+
+class Utf16Map:
+    """Converts between code point offsets and UTF-16 code units (Qt, JavaScript).
+
+    Only characters outside the Basic Multilingual Plane differ, so their code point
+    positions are found once and each conversion is a binary search.
+    """
+
+    __slots__ = ("_astral", "_astral_utf16")
+
+    def __init__(self, text: str) -> None:
+        if text.isascii():
+            self._astral: list[int] = []
+        else:
+            self._astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        # The UTF-16 position of the k-th astral character is its code point index plus k.
+        self._astral_utf16 = [cp + k for k, cp in enumerate(self._astral)]
+
+    def to_utf16(self, offset: int) -> int:
+        return offset + bisect_left(self._astral, offset)
+
+    def from_utf16(self, unit: int) -> int:
+        """Map a UTF-16 position back; one inside a surrogate pair snaps to its character's end."""
+        complete_pairs_before = bisect_right(self._astral_utf16, unit - 2)
+        return unit - complete_pairs_before
+
+
+def check_offsets(text_length: int, start: int, end: int) -> str | None:
+    """Why a span cannot exist in a text of that length, or None when it can."""
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+        return f"offsets must be whole numbers, got {start!r} and {end!r}"
+    if start < 0:
+        return f"start {start} is negative"
+    if end <= start:
+        return f"end {end} is not after start {start}"
+    if end > text_length:
+        return f"span {start}-{end} ends past the text, which has {text_length} characters"
+    return None
+
+
+def count_lines_before(data: bytes, byte_index: int) -> int:
+    """1-based line number of a byte position, for decoding errors."""
+    return data.count(b"\n", 0, byte_index) + 1

@@ -1,0 +1,1 @@
+"""Qt-free readers and writers, one module per file format."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the corpus schema, applied whenever a database is opened."""

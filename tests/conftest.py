@@ -1,0 +1,31 @@
+"""Shared fixtures: an isolated data folder for every test and the third-party corpora."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "resources" / "samples"
+CORPORA = Path(os.environ.get("ANNOTATOR_CORPORA", REPO.parent / "shared" / "corpora"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the user's real data folder, settings or database."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
+    monkeypatch.setenv("ANNOTATOR_ANNOTATOR", "tester")
+
+
+@pytest.fixture
+def corpora() -> Path:
+    """The third-party corpora; a test that needs them says so plainly when they are absent."""
+    if not (CORPORA / "SHA256SUMS").is_file():
+        pytest.skip(f"third-party corpora not found at {CORPORA} (set ANNOTATOR_CORPORA)")
+    return CORPORA
