@@ -45,7 +45,7 @@ class Change:
 
     def inverse(self) -> Change:
         return Change(
-            action=f"undo {self.action}" if not self.action.startswith("undo ") else self.action[5:],
+            action=self.action[5:] if self.action.startswith("undo ") else f"undo {self.action}",
             entity=self.entity,
             before=self.after,
             after=self.before,

@@ -12,7 +12,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 
 from annotator.core.errors import UserError
 
@@ -39,15 +39,15 @@ def masked(url: str | URL) -> str:
     """A URL fit to show: any password replaced by ***."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return str(url)
+    except (ArgumentError, ValueError):
+        return str(url).split("@")[-1]
 
 
 def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        raise UserError(f"not a database URL: {masked(url)}") from error
+    except (ArgumentError, ValueError) as error:
+        raise UserError(f"not a database URL: {url.split('@')[-1]}") from error
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
@@ -79,10 +79,15 @@ def open_engine(url: str) -> Engine:
                 "PostgreSQL needs the driver: pip install 'annotator[postgres]'"
             ) from error
     else:
-        engine = create_engine(parsed)
+        try:
+            engine = create_engine(parsed)
+        except ArgumentError as error:
+            raise UserError(
+                f"unsupported database {masked(parsed)}: use a SQLite file or a PostgreSQL URL"
+            ) from error
     try:
         migrate(engine)
-    except OperationalError as error:
+    except DatabaseError as error:
         engine.dispose()
         raise UserError(f"cannot open the database {masked(parsed)}: {error.orig}") from error
     return engine

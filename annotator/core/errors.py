@@ -15,7 +15,9 @@ class UserError(Exception):
 class InputError(UserError):
     """Bad content in an input file, located by file and (when known) line."""
 
-    def __init__(self, message: str, *, path: Path | str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: Path | str | None = None, line: int | None = None
+    ) -> None:
         self.reason = message
         self.path = Path(path) if path is not None else None
         self.line = line

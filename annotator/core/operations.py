@@ -71,7 +71,9 @@ def _label(label_id: int, *, session: Session) -> Label:
     return label
 
 
-def _check_hotkey(project_id: int, hotkey: str | None, label_id: int | None, *, session: Session) -> None:
+def _check_hotkey(
+    project_id: int, hotkey: str | None, label_id: int | None, *, session: Session
+) -> None:
     if hotkey is None:
         return
     if len(hotkey) != 1 or hotkey.isspace():

@@ -5,8 +5,9 @@ a stray quote is an error rather than silently merged text. Every record carries
 physical line where it starts (the header is line 1), for error messages.
 
 Spreadsheet neutralisation: our `--excel` export writes a UTF-8 BOM and puts a `'` before
-cells that a spreadsheet would run as a formula. That quote is taken off again only when
-the file starts with a UTF-8 BOM, so an ordinary CSV keeps its cells exactly as written.
+cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR). That
+quote is taken off again only when the file starts with a UTF-8 BOM, so an ordinary CSV
+keeps its cells exactly as written.
 """
 
 from __future__ import annotations
@@ -35,18 +36,20 @@ CsvRecord = DocumentRecord | SpanRowRecord | DocumentLabelRowRecord
 SPAN_COLUMNS = ("document_hash", "annotator", "label", "start", "end", "text")
 DOCUMENT_LABEL_COLUMNS = ("document_hash", "annotator", "label")
 
+# The characters after which the exporter (formats.csv_export.FORMULA_STARTS) adds a quote.
+FORMULA_STARTS = "=+-@\t\r"
 # A formula-like cell behind one or more quotes: strip exactly one quote. Counting the
-# quotes makes the round trip exact when the exporter quotes every cell matching '*[=+-@].
-_NEUTRALISED = re.compile(r"'+[=+\-@]")
+# quotes makes the round trip exact if the exporter also quotes cells like `'=x`.
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
 def unneutralise(cell: str) -> str:
     """Undo the spreadsheet neutralisation of one cell: `'=SUM(A1)` becomes `=SUM(A1)`.
 
-    Only cells that start with `'` followed (after any further quotes) by `=`, `+`, `-` or
-    `@` lose their first quote. Apply it only to files that start with a UTF-8 BOM, which is
-    how our `--excel` export marks the files it neutralised.
+    Only cells that start with `'` followed (after any further quotes) by `=`, `+`, `-`,
+    `@`, tab or CR lose their first quote. Apply it only to files that start with a UTF-8
+    BOM, which is how our `--excel` export marks the files it neutralised.
     """
     return cell[1:] if _NEUTRALISED.match(cell) else cell
 
@@ -129,7 +132,9 @@ class _Table:
         for index, raw in enumerate(header):
             name = raw.strip() or f"column {index + 1}"
             if name in self.columns:
-                raise InputError(f"the column {name!r} appears twice in the header", path=path, line=line)
+                raise InputError(
+                    f"the column {name!r} appears twice in the header", path=path, line=line
+                )
             self.columns[name] = index
             self.names.append(name)
         self.header_line = line
@@ -179,7 +184,8 @@ class _Table:
             raise self.error(line, f"the {self.text_name!r} cell is empty")
         if len(raw) > MAX_DOCUMENT_CHARS:
             raise self.error(
-                line, f"the text has {len(raw)} characters, more than the {MAX_DOCUMENT_CHARS} limit"
+                line,
+                f"the text has {len(raw)} characters, more than the {MAX_DOCUMENT_CHARS} limit",
             )
         title_name = "title" if self.text_name != "title" else ""
         title = row.get(title_name) or None

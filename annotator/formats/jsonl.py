@@ -101,6 +101,8 @@ def _is_one_json_document(content: str) -> bool:
 
 
 def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, str):
@@ -155,15 +157,15 @@ class _Line:
         )
         document_labels: list[str] = []
         for key in label_keys:
-            if key in obj:
+            if obj.get(key) is not None:
                 document_labels += spans.doccano_labels(obj[key], key, record.spans)
-        if "spans" in obj:
+        if obj.get("spans") is not None:
             record.spans += spans.span_objects(obj["spans"], "spans", annotator=None)
-        if "entities" in obj:
+        if obj.get("entities") is not None:
             record.spans += spans.doccano_entities(obj["entities"])
         if document_labels:
             record.layers.append(AnnotatorLayer(annotator="", document_labels=document_labels))
-        if "annotations" in obj:
+        if obj.get("annotations") is not None:
             self._layers(obj["annotations"], spans, record)
         record.meta = self._meta(obj, consumed={used_text_key, *label_keys, *_DOCUMENT_KEYS})
         return record
@@ -195,7 +197,9 @@ class _Line:
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.error(f'"published" must be a date as "YYYY-MM-DD" or null, found {_show(value)}')
+        raise self.error(
+            f'"published" must be a date as "YYYY-MM-DD" or null, found {_show(value)}'
+        )
 
     def _meta(self, obj: dict[str, Any], consumed: set[str]) -> dict[str, Any]:
         """The "meta" object plus every key we do not understand; meta's own keys win."""
@@ -353,7 +357,9 @@ class _Spans:
         """One checked span, its offsets moved onto the normalised text."""
         for name, offset in (("start", start), ("end", end)):
             if isinstance(offset, bool) or not isinstance(offset, int):
-                raise self.line.error(f"{where}: {name} must be a whole number, found {_show(offset)}")
+                raise self.line.error(
+                    f"{where}: {name} must be a whole number, found {_show(offset)}"
+                )
         reason = check_offsets(self.raw_length, start, end)
         if reason is not None:
             raise self.line.error(f"{where}: {reason}")
@@ -362,16 +368,20 @@ class _Spans:
         if reason is not None:  # only a span that covers nothing but the CR of a CRLF
             raise self.line.error(f"{where}: {reason} once CRLF line breaks become LF")
         if not isinstance(label, str) or not label.strip():
-            raise self.line.error(f"{where}: label must be a non-empty string, found {_show(label)}")
+            raise self.line.error(
+                f"{where}: label must be a non-empty string, found {_show(label)}"
+            )
         surface: str | None = None
         if given_text is not None:
             if not isinstance(given_text, str):
-                raise self.line.error(f'{where}: "text" must be a string, found {_show(given_text)}')
+                raise self.line.error(
+                    f'{where}: "text" must be a string, found {_show(given_text)}'
+                )
             surface = normalize_newlines(given_text)[0]
             found = self.text[new_start:new_end]
             if surface != found:
                 raise self.line.error(
-                    f"{where}: span {start}-{end} should cover {_show(surface)} (its \"text\") "
+                    f'{where}: span {start}-{end} should cover {_show(surface)} (its "text") '
                     f"but the document has {_show(found)} there"
                 )
         return SpanRecord(
@@ -396,7 +406,9 @@ class _Spans:
         if value is None or value == "":
             return None
         if not isinstance(value, str):
-            raise self.line.error(f'{where}: "{key}" must be a string or null, found {_show(value)}')
+            raise self.line.error(
+                f'{where}: "{key}" must be a string or null, found {_show(value)}'
+            )
         return value
 
     def _timestamp(self, item: dict[str, Any], key: str, where: str) -> datetime | None:
@@ -404,7 +416,9 @@ class _Spans:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise self.line.error(f'{where}: "{key}" must be a timestamp string, found {_show(value)}')
+            raise self.line.error(
+                f'{where}: "{key}" must be a timestamp string, found {_show(value)}'
+            )
         try:
             return parse_timestamp(value)
         except ValueError as error:

@@ -1,0 +1,320 @@
+"""The `annotator` command: opens the GUI, or imports, exports and inspects a corpus.
+
+Qt is imported only when the GUI starts, so the other commands run on any server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator import __version__
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from annotator.core.corpus import Corpus
+
+EXPORT_FORMATS = ("csv", "jsonl")
+STATUSES = ("todo", "in_progress", "done")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", metavar="URL",
+        help="database URL or SQLite file (default: $ANNOTATOR_DB, else the user data folder)",
+    )  # fmt: skip
+    identity = argparse.ArgumentParser(add_help=False)
+    identity.add_argument(
+        "--annotator", metavar="NAME",
+        help="who is working (default: $ANNOTATOR_ANNOTATOR, else the system user name)",
+    )  # fmt: skip
+    acting = [common, identity]
+
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Label text spans for NLP corpora. With no command, opens the window.",
+        parents=acting,
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument("--project", metavar="P", help="project to open in the window")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    importer = commands.add_parser(
+        "import", parents=acting, help="import articles and annotations",
+        description="Import .txt/.md articles, .jsonl (doccano, Prodigy, annotator) and .csv "
+        "files, or folders of them. Each file is imported whole or not at all.",
+    )  # fmt: skip
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    importer.add_argument("--project", required=True, metavar="P", help="created when missing")
+    importer.add_argument("--format", choices=("txt", "md", "jsonl", "csv"), dest="format_name")
+    importer.add_argument(
+        "--text-column", default="text", metavar="NAME", help="CSV column holding the text"
+    )
+
+    exporter = commands.add_parser(
+        "export", parents=[common], help="export spans and document labels",
+        description="CSV: one row per span (offsets are Unicode code points, end exclusive), "
+        "plus OUT's stem + '.document-labels.csv'. JSONL: one document a line with every layer.",
+    )  # fmt: skip
+    exporter.add_argument("--project", required=True, metavar="P")
+    exporter.add_argument("--format", required=True, choices=EXPORT_FORMATS, dest="format_name")
+    exporter.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    exporter.add_argument(
+        "--annotator", action="append", default=[], metavar="NAME", dest="only_annotators",
+        help="keep only this annotator's work (repeatable)",
+    )  # fmt: skip
+    exporter.add_argument(
+        "--label", action="append", default=[], metavar="NAME", dest="labels",
+        help="keep only this label (repeatable)",
+    )  # fmt: skip
+    exporter.add_argument(
+        "--status", action="append", default=[], choices=STATUSES, dest="statuses",
+        help="keep only documents the annotator marked so (repeatable)",
+    )  # fmt: skip
+    exporter.add_argument(
+        "--excel", action="store_true",
+        help="CSV for spreadsheets: BOM, and formula-like cells prefixed with '",
+    )  # fmt: skip
+
+    commands.add_parser("projects", parents=[common], help="list projects").add_argument(
+        "--create", metavar="NAME", help="create an empty project"
+    )
+    documents = commands.add_parser(
+        "documents", parents=acting, help="list a project's documents with your status"
+    )
+    documents.add_argument("--project", required=True, metavar="P")
+    documents.add_argument("--status", choices=STATUSES)
+
+    labels = commands.add_parser(
+        "labels", parents=acting, help="list or add a project's labels",
+        description="Without --add, lists the labels. With --add, creates one.",
+    )  # fmt: skip
+    labels.add_argument("--project", required=True, metavar="P")
+    labels.add_argument("--add", metavar="NAME", help="create a label")
+    labels.add_argument("--kind", choices=("span", "document"), default="span")
+    labels.add_argument("--color", metavar="#RRGGBB")
+    labels.add_argument("--hotkey", metavar="KEY")
+    labels.add_argument("--description", default="", metavar="TEXT", help="guideline text")
+
+    stats = commands.add_parser("stats", parents=[common], help="counts per label and annotator")
+    stats.add_argument("--project", required=True, metavar="P")
+    stats.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from annotator.core.errors import UserError
+
+    try:
+        if args.command is None:
+            return _open_window(args)
+        handler: Callable[[argparse.Namespace], int] = HANDLERS[args.command]
+        return handler(args)
+    except UserError as error:
+        print(f"annotator: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("annotator: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print(
+            "annotator: sorry, this is a bug in annotator; the message above says where.",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from annotator.gui.app import run
+
+    return run(db=args.db, annotator=args.annotator, project=args.project)
+
+
+def _corpus(args: argparse.Namespace) -> Corpus:
+    from annotator.core.corpus import Corpus
+
+    # For export, --annotator is a list of names to keep, not who is working.
+    identity = getattr(args, "annotator", None)
+    return Corpus.open(args.db, annotator=identity if isinstance(identity, str) else None)
+
+
+@contextmanager
+def _progress(total: int, unit: str, description: str) -> Iterator[tqdm[Any]]:
+    """A bar on a terminal; nothing at all when stderr is a file or a pipe."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=total, unit=unit, unit_scale=True, desc=description, leave=False,
+        disable=not sys.stderr.isatty(), file=sys.stderr,
+    )  # fmt: skip
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _import(args: argparse.Namespace) -> int:
+    from annotator.core.importing import import_paths
+
+    with _corpus(args) as corpus, _progress(0, "B", "importing") as bar:
+
+        def on_progress(done: int, total: int, _name: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        report = import_paths(
+            corpus, args.paths, project=args.project, format_name=args.format_name,
+            text_column=args.text_column, on_progress=on_progress,
+        )  # fmt: skip
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    from annotator.core import exporting
+    from annotator.core.models import Status
+    from annotator.formats import csv_export, jsonl_export
+
+    chosen = exporting.ExportFilter(
+        annotators=tuple(args.only_annotators),
+        labels=tuple(args.labels),
+        statuses=tuple(Status(s) for s in args.statuses),
+    )
+    output: Path = args.output
+    with _corpus(args) as corpus:
+        project_id = corpus.project(args.project).id
+        assert project_id is not None
+        with corpus.engine.connect() as connection:
+            exporting.check_filter(connection, project_id, chosen)
+            if args.format_name == "csv":
+                total = exporting.count_spans(connection, project_id)
+                labels_path = csv_export.companion_path(output, "document-labels")
+                with (
+                    _progress(total, "span", "exporting") as bar,
+                    csv_export.open_for_writing(output, excel=args.excel) as out,
+                ):
+                    spans = csv_export.write_rows(
+                        out, exporting.SPAN_COLUMNS,
+                        exporting.span_rows(connection, project_id, chosen),
+                        excel=args.excel, on_rows=lambda n: bar.update(n - bar.n),
+                    )  # fmt: skip
+                with csv_export.open_for_writing(labels_path, excel=args.excel) as out:
+                    labels = csv_export.write_rows(
+                        out, exporting.DOCUMENT_LABEL_COLUMNS,
+                        exporting.document_label_rows(connection, project_id, chosen),
+                        excel=args.excel,
+                    )  # fmt: skip
+                print(f"wrote {spans} span(s) to {output}")
+                print(f"wrote {labels} document label(s) to {labels_path}")
+            else:
+                total = exporting.count_documents(connection, project_id)
+                with (
+                    _progress(total, "doc", "exporting") as bar,
+                    output.open("w", encoding="utf-8", newline="\n") as out,
+                ):
+                    written = jsonl_export.write_documents(
+                        out, exporting.documents_with_layers(connection, project_id, chosen),
+                        on_document=lambda n: bar.update(n - bar.n),
+                    )  # fmt: skip
+                print(f"wrote {written} document(s) to {output}")
+    return 0
+
+
+def _projects(args: argparse.Namespace) -> int:
+    with _corpus(args) as corpus:
+        if args.create:
+            corpus.create_project(args.create)
+            print(f"created project {args.create!r}")
+            return 0
+        rows = [(p.name, p.documents, p.spans, p.annotators) for p in corpus.projects()]
+    _table(("project", "documents", "spans", "annotators"), rows)
+    return 0
+
+
+def _documents(args: argparse.Namespace) -> int:
+    from annotator.core.models import Status
+
+    with _corpus(args) as corpus:
+        project_id = corpus.project(args.project).id
+        assert project_id is not None
+        rows = corpus.documents(project_id, status=Status(args.status) if args.status else None)
+        progress = corpus.progress(project_id)
+    _table(
+        ("id", "status", "spans", "chars", "title"),
+        [(r.id, r.status, r.spans, r.chars, r.title or "") for r in rows],
+    )
+    print(f"{progress.done} of {progress.total} done by {corpus.annotator_name}")
+    return 0
+
+
+def _labels(args: argparse.Namespace) -> int:
+    from annotator.core.models import LabelKind
+
+    with _corpus(args) as corpus:
+        project_id = corpus.project(args.project).id
+        assert project_id is not None
+        if args.add:
+            corpus.add_label(
+                project_id, args.add, kind=LabelKind(args.kind), color=args.color,
+                hotkey=args.hotkey, description=args.description,
+            )  # fmt: skip
+            print(f"added {args.kind} label {args.add!r}")
+            return 0
+        rows = [
+            (label.name, label.kind, label.hotkey or "", label.color, label.description)
+            for label in corpus.labels(project_id)
+        ]
+    _table(("label", "kind", "hotkey", "colour", "description"), rows)
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    with _corpus(args) as corpus:
+        project_id = corpus.project(args.project).id
+        assert project_id is not None
+        stats = corpus.stats(project_id)
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return 0
+    print(f"documents: {stats['documents']}  spans: {stats['spans']}")
+    _table(("label", "spans"), sorted(stats["labels"].items()))
+    _table(
+        ("annotator", "spans", "documents", "done", "in progress"),
+        [
+            (name, a["spans"], a["documents_with_spans"], a["done"], a["in_progress"])
+            for name, a in sorted(stats["annotators"].items())
+        ],
+    )
+    return 0
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[str(c) for c in header], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        padded = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(padded).rstrip())
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "import": _import,
+    "export": _export,
+    "projects": _projects,
+    "documents": _documents,
+    "labels": _labels,
+    "stats": _stats,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

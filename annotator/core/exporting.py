@@ -1,0 +1,305 @@
+"""Streaming a project out of the database for the writers in `annotator.formats`.
+
+Rows come straight from SQLAlchemy Core in document order, a batch at a time, so a
+million spans never sit in memory; timestamps and context are computed in SQL so the
+Python side only passes values through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+
+from annotator.core.errors import UserError
+from annotator.core.models import (
+    Annotator,
+    Document,
+    DocumentLabel,
+    DocumentStatus,
+    Label,
+    Span,
+    Status,
+)
+from annotator.core.text import CONTEXT_CHARS
+
+document_t = Document.__table__  # type: ignore[attr-defined]
+span_t = Span.__table__  # type: ignore[attr-defined]
+label_t = Label.__table__  # type: ignore[attr-defined]
+annotator_t = Annotator.__table__  # type: ignore[attr-defined]
+doclabel_t = DocumentLabel.__table__  # type: ignore[attr-defined]
+status_t = DocumentStatus.__table__  # type: ignore[attr-defined]
+
+SPAN_COLUMNS = (
+    "span_id", "document_id", "document_hash", "document_title", "source_url",
+    "annotator", "label", "start", "end", "text", "left_context", "right_context",
+    "note", "origin", "created_at", "updated_at",
+)  # fmt: skip
+DOCUMENT_LABEL_COLUMNS = (
+    "document_id", "document_hash", "document_title", "source_url",
+    "annotator", "label", "created_at",
+)  # fmt: skip
+BATCH = 10_000
+
+
+def format_timestamp(moment: datetime) -> str:
+    """One fixed ISO 8601 form, the same one the SQL below produces."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _iso(column: Any, dialect: str) -> ColumnElement[str]:
+    if dialect == "sqlite":  # stored as naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff'
+        return func.replace(column, " ", "T") + literal("+00:00")
+    return func.to_char(
+        func.timezone("UTC", column), literal('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    annotators: Sequence[str] = ()
+    labels: Sequence[str] = ()
+    statuses: Sequence[Status] = ()
+
+
+def _status_of(annotator_column: Any) -> ColumnElement[str]:
+    return func.coalesce(
+        select(status_t.c.status)
+        .where(
+            status_t.c.document_id == document_t.c.id,
+            status_t.c.annotator_id == annotator_column,
+        )
+        .scalar_subquery(),
+        literal(Status.TODO.value),
+    )
+
+
+def _filtered(
+    query: Select[Any], chosen: ExportFilter, *, annotator_column: Any, label_column: Any
+) -> Select[Any]:
+    if chosen.annotators:
+        query = query.where(annotator_t.c.name.in_(list(chosen.annotators)))
+    if chosen.labels:
+        query = query.where(label_column.in_(list(chosen.labels)))
+    if chosen.statuses:
+        query = query.where(
+            _status_of(annotator_column).in_([status.value for status in chosen.statuses])
+        )
+    return query
+
+
+def check_filter(connection: Connection, project_id: int, chosen: ExportFilter) -> None:
+    """A filter that names nothing that exists is a typo, not an empty export."""
+    if chosen.annotators:
+        known = set(connection.execute(select(annotator_t.c.name)).scalars())
+        unknown = sorted(set(chosen.annotators) - known)
+        if unknown:
+            raise UserError(f"no annotator named {', '.join(unknown)}")
+    if chosen.labels:
+        known = set(
+            connection.execute(
+                select(label_t.c.name).where(label_t.c.project_id == project_id)
+            ).scalars()
+        )
+        unknown = sorted(set(chosen.labels) - known)
+        if unknown:
+            raise UserError(f"no label named {', '.join(unknown)} in this project")
+
+
+def span_rows(
+    connection: Connection, project_id: int, chosen: ExportFilter = ExportFilter()
+) -> Iterator[tuple[Any, ...]]:
+    """Rows in SPAN_COLUMNS order, sorted by document, then offsets."""
+    dialect = connection.dialect.name
+    start, end = span_t.c.start, span_t.c.end
+    left_from = case((start > CONTEXT_CHARS, start - CONTEXT_CHARS), else_=0)
+    query = (
+        select(
+            span_t.c.id, document_t.c.id, document_t.c.content_hash, document_t.c.title,
+            document_t.c.source_url, annotator_t.c.name, label_t.c.name, start, end,
+            span_t.c.text,
+            func.substr(document_t.c.text, left_from + 1, start - left_from),
+            func.substr(document_t.c.text, end + 1, CONTEXT_CHARS),
+            span_t.c.note, span_t.c.origin,
+            _iso(cast(span_t.c.created_at, String), dialect) if dialect == "sqlite"
+            else _iso(span_t.c.created_at, dialect),
+            _iso(cast(span_t.c.updated_at, String), dialect) if dialect == "sqlite"
+            else _iso(span_t.c.updated_at, dialect),
+        )
+        .select_from(span_t)
+        .join(document_t, document_t.c.id == span_t.c.document_id)
+        .join(label_t, label_t.c.id == span_t.c.label_id)
+        .join(annotator_t, annotator_t.c.id == span_t.c.annotator_id)
+        .where(document_t.c.project_id == project_id)
+        .order_by(span_t.c.document_id, start, end, span_t.c.id)
+    )  # fmt: skip
+    query = _filtered(
+        query, chosen, annotator_column=span_t.c.annotator_id, label_column=label_t.c.name
+    )
+    result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+    for partition in result.tuples().partitions():
+        yield from partition
+
+
+def document_label_rows(
+    connection: Connection, project_id: int, chosen: ExportFilter = ExportFilter()
+) -> Iterator[tuple[Any, ...]]:
+    """Rows in DOCUMENT_LABEL_COLUMNS order."""
+    dialect = connection.dialect.name
+    created = (
+        _iso(cast(doclabel_t.c.created_at, String), dialect)
+        if dialect == "sqlite"
+        else _iso(doclabel_t.c.created_at, dialect)
+    )
+    query = (
+        select(
+            document_t.c.id, document_t.c.content_hash, document_t.c.title,
+            document_t.c.source_url, annotator_t.c.name, label_t.c.name, created,
+        )
+        .select_from(doclabel_t)
+        .join(document_t, document_t.c.id == doclabel_t.c.document_id)
+        .join(label_t, label_t.c.id == doclabel_t.c.label_id)
+        .join(annotator_t, annotator_t.c.id == doclabel_t.c.annotator_id)
+        .where(document_t.c.project_id == project_id)
+        .order_by(document_t.c.id, annotator_t.c.name, label_t.c.position, label_t.c.name)
+    )  # fmt: skip
+    query = _filtered(
+        query, chosen, annotator_column=doclabel_t.c.annotator_id, label_column=label_t.c.name
+    )
+    yield from connection.execute(query).tuples()
+
+
+def count_spans(connection: Connection, project_id: int) -> int:
+    return int(
+        connection.execute(
+            select(func.count())
+            .select_from(span_t)
+            .join(document_t, document_t.c.id == span_t.c.document_id)
+            .where(document_t.c.project_id == project_id)
+        ).scalar_one()
+    )
+
+
+def count_documents(connection: Connection, project_id: int) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).where(document_t.c.project_id == project_id)
+        ).scalar_one()
+    )
+
+
+def documents_with_layers(
+    connection: Connection,
+    project_id: int,
+    chosen: ExportFilter = ExportFilter(),
+    *,
+    batch: int = 500,
+) -> Iterator[dict[str, Any]]:
+    """Each document with every annotator's spans, document labels and status."""
+    last_id = 0
+    while True:
+        documents = connection.execute(
+            select(
+                document_t.c.id, document_t.c.text, document_t.c.title, document_t.c.author,
+                document_t.c.published, document_t.c.source_url, document_t.c.meta,
+            )
+            .where(document_t.c.project_id == project_id, document_t.c.id > last_id)
+            .order_by(document_t.c.id)
+            .limit(batch)
+        ).all()  # fmt: skip
+        if not documents:
+            return
+        last_id = documents[-1].id
+        ids = [row.id for row in documents]
+        layers = _layers(connection, ids, chosen)
+        for row in documents:
+            annotations = layers.get(row.id, {})
+            if chosen.statuses and not annotations:
+                continue
+            yield {
+                "text": row.text,
+                "title": row.title,
+                "author": row.author,
+                "published": row.published.isoformat() if row.published else None,
+                "source_url": row.source_url,
+                "meta": row.meta or {},
+                "annotations": [annotations[name] for name in sorted(annotations)],
+            }
+
+
+def _layers(
+    connection: Connection, document_ids: list[int], chosen: ExportFilter
+) -> dict[int, dict[str, dict[str, Any]]]:
+    layers: dict[int, dict[str, dict[str, Any]]] = {}
+
+    def layer(document_id: int, annotator: str) -> dict[str, Any]:
+        per_document = layers.setdefault(document_id, {})
+        if annotator not in per_document:
+            per_document[annotator] = {
+                "annotator": annotator, "status": None, "document_labels": [], "spans": [],
+            }  # fmt: skip
+        return per_document[annotator]
+
+    statuses = connection.execute(
+        select(status_t.c.document_id, annotator_t.c.name, status_t.c.status)
+        .join(annotator_t, annotator_t.c.id == status_t.c.annotator_id)
+        .where(status_t.c.document_id.in_(document_ids))
+    ).tuples()
+    status_of = {(document_id, name): status for document_id, name, status in statuses}
+
+    def wanted(document_id: int, annotator: str) -> bool:
+        if chosen.annotators and annotator not in chosen.annotators:
+            return False
+        if chosen.statuses:
+            status = status_of.get((document_id, annotator), Status.TODO.value)
+            return status in {s.value for s in chosen.statuses}
+        return True
+
+    for (document_id, name), status in status_of.items():
+        if wanted(document_id, name):
+            layer(document_id, name)["status"] = status
+    labels = connection.execute(
+        select(doclabel_t.c.document_id, annotator_t.c.name, label_t.c.name)
+        .join(annotator_t, annotator_t.c.id == doclabel_t.c.annotator_id)
+        .join(label_t, label_t.c.id == doclabel_t.c.label_id)
+        .where(doclabel_t.c.document_id.in_(document_ids))
+        .order_by(label_t.c.position, label_t.c.name)
+    ).tuples()
+    for document_id, name, label in labels:
+        if wanted(document_id, name) and (not chosen.labels or label in chosen.labels):
+            layer(document_id, name)["document_labels"].append(label)
+    spans = connection.execute(
+        select(
+            span_t.c.document_id, annotator_t.c.name, span_t.c.start, span_t.c.end,
+            label_t.c.name, span_t.c.text, span_t.c.note, span_t.c.origin,
+            span_t.c.created_at, span_t.c.updated_at,
+        )
+        .join(annotator_t, annotator_t.c.id == span_t.c.annotator_id)
+        .join(label_t, label_t.c.id == span_t.c.label_id)
+        .where(span_t.c.document_id.in_(document_ids))
+        .order_by(span_t.c.document_id, span_t.c.start, span_t.c.end, label_t.c.name)
+    ).tuples()  # fmt: skip
+    for document_id, name, start, end, label, text, note, origin, created, updated in spans:
+        if wanted(document_id, name) and (not chosen.labels or label in chosen.labels):
+            layer(document_id, name)["spans"].append(
+                {
+                    "start": start, "end": end, "label": label, "text": text, "note": note,
+                    "origin": origin, "created_at": format_timestamp(created),
+                    "updated_at": format_timestamp(updated),
+                }
+            )  # fmt: skip
+    return layers
+
