@@ -13,7 +13,9 @@ CORPORA = Path(os.environ.get("ANNOTATOR_CORPORA", REPO.parent / "shared" / "cor
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No test may touch the user's real data folder, settings or database."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
