@@ -25,24 +25,31 @@ EXPORT_FORMATS = ("csv", "jsonl")
 STATUSES = ("todo", "in_progress", "done")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _shared_options(default: Any) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    """--db and --annotator, accepted before and after the command."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--db", metavar="URL",
+        "--db", metavar="URL", default=default,
         help="database URL or SQLite file (default: $ANNOTATOR_DB, else the user data folder)",
     )  # fmt: skip
     identity = argparse.ArgumentParser(add_help=False)
     identity.add_argument(
-        "--annotator", metavar="NAME",
+        "--annotator", metavar="NAME", default=default,
         help="who is working (default: $ANNOTATOR_ANNOTATOR, else the system user name)",
     )  # fmt: skip
-    acting = [common, identity]
+    return common, identity
 
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="annotator",
         description="Label text spans for NLP corpora. With no command, opens the window.",
-        parents=acting,
+        parents=_shared_options(None),
     )
+    # A command's own copies default to SUPPRESS: an option given only before the command
+    # must not be overwritten by the command's unset default.
+    common, identity = _shared_options(argparse.SUPPRESS)
+    acting = [common, identity]
     parser.add_argument("--version", action="version", version=f"annotator {__version__}")
     parser.add_argument("--project", metavar="P", help="project to open in the window")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -183,6 +190,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from annotator.core import exporting
+    from annotator.core.errors import UserError
     from annotator.core.models import Status
     from annotator.formats import csv_export, jsonl_export
 
@@ -195,39 +203,44 @@ def _export(args: argparse.Namespace) -> int:
     with _corpus(args) as corpus:
         project_id = corpus.project(args.project).id
         assert project_id is not None
-        with corpus.engine.connect() as connection:
-            exporting.check_filter(connection, project_id, chosen)
-            if args.format_name == "csv":
-                total = exporting.count_spans(connection, project_id)
-                labels_path = csv_export.companion_path(output, "document-labels")
-                with (
-                    _progress(total, "span", "exporting") as bar,
-                    csv_export.open_for_writing(output, excel=args.excel) as out,
-                ):
-                    spans = csv_export.write_rows(
-                        out, exporting.SPAN_COLUMNS,
-                        exporting.span_rows(connection, project_id, chosen),
-                        excel=args.excel, on_rows=lambda n: bar.update(n - bar.n),
-                    )  # fmt: skip
-                with csv_export.open_for_writing(labels_path, excel=args.excel) as out:
-                    labels = csv_export.write_rows(
-                        out, exporting.DOCUMENT_LABEL_COLUMNS,
-                        exporting.document_label_rows(connection, project_id, chosen),
-                        excel=args.excel,
-                    )  # fmt: skip
-                print(f"wrote {spans} span(s) to {output}")
-                print(f"wrote {labels} document label(s) to {labels_path}")
-            else:
-                total = exporting.count_documents(connection, project_id)
-                with (
-                    _progress(total, "doc", "exporting") as bar,
-                    output.open("w", encoding="utf-8", newline="\n") as out,
-                ):
-                    written = jsonl_export.write_documents(
-                        out, exporting.documents_with_layers(connection, project_id, chosen),
-                        on_document=lambda n: bar.update(n - bar.n),
-                    )  # fmt: skip
-                print(f"wrote {written} document(s) to {output}")
+        try:
+            with corpus.engine.connect() as connection:
+                exporting.check_filter(connection, project_id, chosen)
+                if args.format_name == "csv":
+                    total = exporting.count_spans(connection, project_id)
+                    labels_path = csv_export.companion_path(output, "document-labels")
+                    with (
+                        _progress(total, "span", "exporting") as bar,
+                        csv_export.open_for_writing(output, excel=args.excel) as out,
+                    ):
+                        spans = csv_export.write_rows(
+                            out, exporting.SPAN_COLUMNS,
+                            exporting.span_rows(connection, project_id, chosen),
+                            excel=args.excel, on_rows=lambda n: bar.update(n - bar.n),
+                        )  # fmt: skip
+                    with csv_export.open_for_writing(labels_path, excel=args.excel) as out:
+                        labels = csv_export.write_rows(
+                            out, exporting.DOCUMENT_LABEL_COLUMNS,
+                            exporting.document_label_rows(connection, project_id, chosen),
+                            excel=args.excel,
+                        )  # fmt: skip
+                    print(f"wrote {spans} span(s) to {output}")
+                    print(f"wrote {labels} document label(s) to {labels_path}")
+                else:
+                    total = exporting.count_documents(connection, project_id)
+                    with (
+                        _progress(total, "doc", "exporting") as bar,
+                        output.open("w", encoding="utf-8", newline="\n") as out,
+                    ):
+                        written = jsonl_export.write_documents(
+                            out, exporting.documents_with_layers(connection, project_id, chosen),
+                            on_document=lambda n: bar.update(n - bar.n),
+                        )  # fmt: skip
+                    print(f"wrote {written} document(s) to {output}")
+        except OSError as error:
+            # An output folder that does not exist, no permission, a full disk.
+            where = error.filename or output
+            raise UserError(f"cannot write {where}: {error.strerror or error}") from error
     return 0
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# GUI tests run without a display; set before any Qt import so plain `pytest` works.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "resources" / "samples"
 CORPORA = Path(os.environ.get("ANNOTATOR_CORPORA", REPO.parent / "shared" / "corpora"))

@@ -58,6 +58,15 @@ class DocumentRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SpanInfo:
+    id: int
+    label_id: int
+    start: int
+    end: int
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectSummary:
     id: int
     name: str
@@ -237,25 +246,25 @@ class Corpus:
         annotator: str | None = None,
         status: Status | None = None,
         search: str | None = None,
+        after_id: int = 0,
         offset: int = 0,
         limit: int | None = None,
     ) -> list[DocumentRow]:
-        """Documents in import order with this annotator's status and span count."""
+        """Documents in import order with this annotator's status and span count.
+
+        `after_id` pages by key, which stays fast deep into a large project.
+        """
         annotator_id = self.annotator_id(annotator)
-        span_counts = (
-            select(Span.document_id, func.count().label("n"))
-            .where(Span.annotator_id == annotator_id)
-            .group_by(Span.document_id)
-            .subquery()
+        span_count = (
+            select(func.count())
+            .where(Span.document_id == Document.id, Span.annotator_id == annotator_id)
+            .correlate(Document)
+            .scalar_subquery()
         )
         status_column = func.coalesce(DocumentStatus.status, literal(Status.TODO.value))
         query = (
             select(
-                Document.id,
-                Document.title,
-                status_column,
-                func.coalesce(span_counts.c.n, 0),
-                func.length(Document.text),
+                Document.id, Document.title, status_column, span_count, func.length(Document.text)
             )
             .outerjoin(
                 DocumentStatus,
@@ -264,8 +273,7 @@ class Corpus:
                     col(DocumentStatus.annotator_id) == annotator_id,
                 ),
             )
-            .outerjoin(span_counts, span_counts.c.document_id == Document.id)
-            .where(Document.project_id == project_id)
+            .where(Document.project_id == project_id, col(Document.id) > after_id)
             .order_by(col(Document.id))
         )
         if status is not None:
@@ -281,6 +289,13 @@ class Corpus:
             query = query.limit(limit)
         with self.session() as session:
             return [DocumentRow(*row) for row in session.exec(query).all()]
+
+    def document_row(self, document_id: int, *, annotator: str | None = None) -> DocumentRow:
+        document = self.document(document_id)
+        rows = self.documents(
+            document.project_id, annotator=annotator, after_id=document_id - 1, limit=1
+        )
+        return rows[0]
 
     def progress(self, project_id: int, *, annotator: str | None = None) -> Progress:
         annotator_id = self.annotator_id(annotator)
@@ -303,9 +318,7 @@ class Corpus:
     def set_status(self, document_id: int, status: Status) -> Change | None:
         annotator_id = self.annotator_id()
         with self._action() as session:
-            change = ops.set_status(
-                document_id, status, session=session, annotator_id=annotator_id
-            )
+            change = ops.set_status(document_id, status, session=session, annotator_id=annotator_id)
             return self._commit_change(session, change)
 
     def set_document_label(self, document_id: int, label_id: int, present: bool) -> Change | None:
@@ -334,6 +347,23 @@ class Corpus:
         annotator_id = self.annotator_id(annotator)
         with self.session() as session:
             return ops.spans_of(document_id, session=session, annotator_id=annotator_id)
+
+    def span_view(self, document_id: int, *, annotator: str | None = None) -> list[SpanInfo]:
+        """Light rows for drawing a document: SQLAlchemy Core, no ORM objects, since a long
+        article may hold ten thousand spans."""
+        annotator_id = self.annotator_id(annotator)
+        table = Span.__table__  # type: ignore[attr-defined]
+        query = (
+            select(table.c.id, table.c.label_id, table.c.start, table.c.end, table.c.note)
+            .where(table.c.document_id == document_id, table.c.annotator_id == annotator_id)
+            .order_by(table.c.start, table.c.end, table.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [SpanInfo(*row) for row in connection.execute(query).tuples()]
+
+    def annotators(self) -> list[str]:
+        with self.session() as session:
+            return list(session.exec(select(Annotator.name).order_by(Annotator.name)).all())
 
     def all_spans(self, document_id: int) -> list[Span]:
         with self.session() as session:
@@ -424,9 +454,7 @@ class Corpus:
                 select(
                     Annotator.name,
                     func.sum(case((DocumentStatus.status == Status.DONE.value, 1), else_=0)),
-                    func.sum(
-                        case((DocumentStatus.status == Status.IN_PROGRESS.value, 1), else_=0)
-                    ),
+                    func.sum(case((DocumentStatus.status == Status.IN_PROGRESS.value, 1), else_=0)),
                 )
                 .join(DocumentStatus, col(DocumentStatus.annotator_id) == col(Annotator.id))
                 .join(Document, col(Document.id) == col(DocumentStatus.document_id))

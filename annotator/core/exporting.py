@@ -7,14 +7,16 @@ Python side only passes values through.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Select,
     String,
     case,
@@ -150,8 +152,8 @@ def span_rows(
         query, chosen, annotator_column=span_t.c.annotator_id, label_column=label_t.c.name
     )
     result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-    for partition in result.tuples().partitions():
-        yield from partition
+    for partition in result.partitions():
+        yield from (row._tuple() for row in partition)
 
 
 def document_label_rows(
@@ -179,7 +181,7 @@ def document_label_rows(
     query = _filtered(
         query, chosen, annotator_column=doclabel_t.c.annotator_id, label_column=label_t.c.name
     )
-    yield from connection.execute(query).tuples()
+    yield from (row._tuple() for row in connection.execute(query))
 
 
 def count_spans(connection: Connection, project_id: int) -> int:
@@ -257,7 +259,7 @@ def _layers(
         select(status_t.c.document_id, annotator_t.c.name, status_t.c.status)
         .join(annotator_t, annotator_t.c.id == status_t.c.annotator_id)
         .where(status_t.c.document_id.in_(document_ids))
-    ).tuples()
+    )
     status_of = {(document_id, name): status for document_id, name, status in statuses}
 
     def wanted(document_id: int, annotator: str) -> bool:
@@ -277,7 +279,7 @@ def _layers(
         .join(label_t, label_t.c.id == doclabel_t.c.label_id)
         .where(doclabel_t.c.document_id.in_(document_ids))
         .order_by(label_t.c.position, label_t.c.name)
-    ).tuples()
+    )
     for document_id, name, label in labels:
         if wanted(document_id, name) and (not chosen.labels or label in chosen.labels):
             layer(document_id, name)["document_labels"].append(label)
@@ -291,7 +293,7 @@ def _layers(
         .join(label_t, label_t.c.id == span_t.c.label_id)
         .where(span_t.c.document_id.in_(document_ids))
         .order_by(span_t.c.document_id, span_t.c.start, span_t.c.end, label_t.c.name)
-    ).tuples()  # fmt: skip
+    )  # fmt: skip
     for document_id, name, start, end, label, text, note, origin, created, updated in spans:
         if wanted(document_id, name) and (not chosen.labels or label in chosen.labels):
             layer(document_id, name)["spans"].append(
@@ -303,3 +305,75 @@ def _layers(
             )  # fmt: skip
     return layers
 
+
+
+ProgressCallback = Callable[[int, int], bool | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    rows: int
+    document_labels: int
+    files: tuple[Path, ...]
+
+
+class ExportCancelled(UserError):
+    """The user stopped the export; the partial file was removed."""
+
+
+def export_project(
+    engine: Engine,
+    project_id: int,
+    *,
+    format_name: str,
+    output: Path,
+    chosen: ExportFilter = ExportFilter(),
+    excel: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> ExportReport:
+    """Write a project as CSV (spans + document labels) or JSONL; the CLI and GUI share it.
+
+    `on_progress(done, total)` may return False to cancel; no partial file is left behind.
+    """
+    from annotator.formats import csv_export, jsonl_export
+
+    def report(done: int, total: int) -> None:
+        if on_progress is not None and on_progress(done, total) is False:
+            raise ExportCancelled("export cancelled")
+
+    written: list[Path] = []
+    try:
+        with engine.connect() as connection:
+            check_filter(connection, project_id, chosen)
+            if format_name == "csv":
+                total = count_spans(connection, project_id)
+                labels_path = csv_export.companion_path(output, "document-labels")
+                written.append(output)
+                with csv_export.open_for_writing(output, excel=excel) as out:
+                    rows = csv_export.write_rows(
+                        out, SPAN_COLUMNS, span_rows(connection, project_id, chosen),
+                        excel=excel, on_rows=lambda n: report(n, total),
+                    )  # fmt: skip
+                written.append(labels_path)
+                with csv_export.open_for_writing(labels_path, excel=excel) as out:
+                    labels = csv_export.write_rows(
+                        out, DOCUMENT_LABEL_COLUMNS,
+                        document_label_rows(connection, project_id, chosen), excel=excel,
+                    )  # fmt: skip
+                return ExportReport(rows, labels, tuple(written))
+            if format_name == "jsonl":
+                total = count_documents(connection, project_id)
+                written.append(output)
+                with output.open("w", encoding="utf-8", newline="\n") as out:
+                    rows = jsonl_export.write_documents(
+                        out, documents_with_layers(connection, project_id, chosen),
+                        on_document=lambda n: report(n, total),
+                    )  # fmt: skip
+                return ExportReport(rows, 0, tuple(written))
+    except ExportCancelled:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    except OSError as error:
+        raise UserError(f"cannot write {error.filename or output}: {error.strerror}") from error
+    raise UserError(f"unknown export format {format_name!r}; choose csv or jsonl")

@@ -16,7 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
+from annotator.core.changes import record as record_change
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError, UserError
 from annotator.core.models import (
@@ -27,11 +29,12 @@ from annotator.core.models import (
     History,
     Label,
     LabelKind,
+    Project,
     Span,
     Status,
     utc_now,
 )
-from annotator.core.operations import DEFAULT_COLORS
+from annotator.core.operations import DEFAULT_COLORS, create_project
 from annotator.core.text import check_offsets, content_hash
 from annotator.formats.records import (
     DocumentLabelRowRecord,
@@ -141,11 +144,11 @@ def import_paths(
         raise UserError(f"unknown import format {format_name!r}; choose from {', '.join(FORMATS)}")
     files, missing = expand_paths(paths)
     report = ImportReport(files=len(files) + len(missing), failures=list(missing))
-    project_id = corpus.ensure_project(project).id
-    assert project_id is not None
     total_bytes = sum(_size(path) for path in files) or 1
     done_bytes = 0
     with corpus.engine.connect() as connection, connection.begin():
+        # Created in the import's transaction, so a cancelled import leaves no project behind.
+        project_id = _ensure_project(connection, project, importer=corpus.annotator_name)
         writer = _Writer(connection, project_id=project_id, importer=corpus.annotator_name)
         for path in files:
             if on_progress is not None and on_progress(done_bytes, total_bytes, path.name) is False:
@@ -172,6 +175,21 @@ def import_paths(
         if on_progress is not None and on_progress(total_bytes, total_bytes, "") is False:
             raise ImportCancelled("import cancelled; nothing was written")
     return report
+
+
+def _ensure_project(connection: Connection, name: str, *, importer: str) -> int:
+    """The project's id, creating it (with its history row) in the connection's transaction."""
+    table = Project.__table__  # type: ignore[attr-defined]
+    found = connection.execute(select(table.c.id).where(table.c.name == name)).scalar()
+    if found is not None:
+        return int(found)
+    # The session joins the open transaction and never commits it.
+    with Session(bind=connection) as session:
+        change = create_project(name, session=session)
+        record_change(session, change, annotator=importer)
+        session.flush()
+    assert change.entity_id is not None
+    return change.entity_id
 
 
 def _size(path: Path) -> int:
@@ -213,27 +231,28 @@ class _Writer:
         document = Document.__table__  # type: ignore[attr-defined]
         label = Label.__table__  # type: ignore[attr-defined]
         annotator = Annotator.__table__  # type: ignore[attr-defined]
-        self.hashes: dict[str, int] = dict(
-            connection.execute(
+        self.hashes: dict[str, int] = {
+            digest: document_id
+            for digest, document_id in connection.execute(
                 select(document.c.content_hash, document.c.id).where(
                     document.c.project_id == project_id
                 )
-            ).tuples()
-        )
+            )
+        }
         self.labels: dict[tuple[str, str], int] = {
             (kind, name): label_id
             for label_id, kind, name in connection.execute(
                 select(label.c.id, label.c.kind, label.c.name).where(
                     label.c.project_id == project_id
                 )
-            ).tuples()
+            )
         }
         self.label_count = len(self.labels)
         self.annotators: dict[str, int] = {
             name: annotator_id
             for annotator_id, name in connection.execute(
                 select(annotator.c.id, annotator.c.name)
-            ).tuples()
+            )
         }
         self._pending = _FileCounts()
 
@@ -275,6 +294,7 @@ class _Writer:
     def remember(self, counts: _FileCounts) -> None:
         self.hashes.update(counts.new_hashes)
         self.annotators.update(counts.new_annotators)
+        self.label_count += len(counts.new_labels)
         for kind, name, label_id in counts.new_labels:
             self.labels[(kind, name)] = label_id
         self._pending = _FileCounts()
@@ -315,14 +335,15 @@ class _Writer:
     def _write_documents(self, records: list[DocumentRecord], counts: _FileCounts) -> None:
         new_rows: list[dict[str, Any]] = []
         new_records: list[DocumentRecord] = []
-        existing: list[tuple[int, DocumentRecord]] = []
+        # Repeats of a document already in the project or earlier in this file; kept by
+        # hash because a document new in this file has no id until it is inserted.
+        repeated: list[tuple[str, DocumentRecord]] = []
         now = utc_now()
         for record in records:
             digest = content_hash(record.text)
-            known = self.hashes.get(digest) or counts.new_hashes.get(digest)
-            if known is not None:
+            if digest in self.hashes or digest in counts.new_hashes:
                 counts.duplicates += 1
-                existing.append((known, record))
+                repeated.append((digest, record))
                 continue
             counts.new_hashes[digest] = -1  # placeholder until the id is known
             new_records.append(record)
@@ -348,7 +369,10 @@ class _Writer:
             ]
         else:
             pairs = []
-        pairs.extend((document_id, record, True) for document_id, record in existing)
+        pairs.extend(
+            (self.hashes.get(digest) or counts.new_hashes[digest], record, True)
+            for digest, record in repeated
+        )
         self._write_annotations(pairs, counts)
 
     def _write_annotations(
@@ -426,20 +450,22 @@ class _Writer:
         span = Span.__table__  # type: ignore[attr-defined]
         label = DocumentLabel.__table__  # type: ignore[attr-defined]
         status = DocumentStatus.__table__  # type: ignore[attr-defined]
-        spans = set(
-            self.connection.execute(
+        spans = {
+            (annotator_id, label_id, start, end)
+            for annotator_id, label_id, start, end in self.connection.execute(
                 select(span.c.annotator_id, span.c.label_id, span.c.start, span.c.end).where(
                     span.c.document_id == document_id
                 )
-            ).tuples()
-        )
-        labels = set(
-            self.connection.execute(
+            )
+        }
+        labels = {
+            (annotator_id, label_id)
+            for annotator_id, label_id in self.connection.execute(
                 select(label.c.annotator_id, label.c.label_id).where(
                     label.c.document_id == document_id
                 )
-            ).tuples()
-        )
+            )
+        }
         statuses = set(
             self.connection.execute(
                 select(status.c.annotator_id).where(status.c.document_id == document_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
@@ -87,3 +88,37 @@ def check_offsets(text_length: int, start: int, end: int) -> str | None:
 def count_lines_before(data: bytes, byte_index: int) -> int:
     """1-based line number of a byte position, for decoding errors."""
     return data.count(b"\n", 0, byte_index) + 1
+
+
+def is_word_character(character: str) -> bool:
+    """Letters, digits, underscore and combining marks (so "é" written e + U+0301 is one word)."""
+    return character.isalnum() or character == "_" or unicodedata.category(character)[0] == "M"
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim white space from a selection, then widen it to whole words.
+
+    A sloppy drag that starts or ends inside a word still labels the whole word.
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return start, start
+    while start > 0 and is_word_character(text[start]) and is_word_character(text[start - 1]):
+        start -= 1
+    while end < len(text) and is_word_character(text[end - 1]) and is_word_character(text[end]):
+        end += 1
+    return start, end
+
+
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The word around (or just before) a caret, for labelling without selecting."""
+    if 0 <= offset < len(text) and is_word_character(text[offset]):
+        pass
+    elif 0 < offset <= len(text) and is_word_character(text[offset - 1]):
+        offset -= 1
+    else:
+        return None
+    return snap_to_words(text, offset, offset + 1)

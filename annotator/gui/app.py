@@ -1,0 +1,67 @@
+"""Starting the window: paint first, then open the database, and catch what goes wrong.
+
+A UserError is shown in plain words; anything else is a bug: logged with its
+traceback, shown with an apology, and the app keeps running.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator.gui import settings as options
+from annotator.gui.main_window import ENV_ANNOTATOR, ENV_DB, MainWindow
+from annotator.gui.settings import Settings
+
+log = logging.getLogger("annotator")
+
+
+def _show_error(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    from annotator.core.errors import UserError
+
+    window = QApplication.activeWindow()
+    if isinstance(error, UserError):
+        QMessageBox.warning(window, "annotator", str(error))
+        return
+    log.error("unexpected error", exc_info=(kind, error, tb))
+    details = "".join(traceback.format_exception(kind, error, tb))
+    box = QMessageBox(window)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("annotator")
+    box.setText(
+        "Sorry, something went wrong inside annotator. Your work up to the last action "
+        "is saved; you can keep working."
+    )
+    box.setDetailedText(details)
+    box.exec()
+
+
+def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("annotator")
+    app.setOrganizationName("annotator")
+    app.setApplicationDisplayName("annotator")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    sys.excepthook = _show_error
+    settings = Settings()
+    window = MainWindow(settings)
+    window.show()
+    # Flag, then environment variable, then the saved setting, then the default.
+    chosen_db = db or os.environ.get(ENV_DB) or settings.get(options.DATABASE) or None
+    chosen_annotator = (
+        annotator or os.environ.get(ENV_ANNOTATOR) or settings.get(options.ANNOTATOR) or None
+    )
+
+    def open_database() -> None:
+        if not window.open_database(chosen_db, annotator=chosen_annotator, project=project):
+            window.close()
+
+    QTimer.singleShot(0, open_database)
+    return app.exec()

@@ -1,0 +1,644 @@
+"""The article: a header with its metadata above a read-only, keyboard-navigable body.
+
+The body is a QPlainTextEdit because it lays out only what is shown; spans are painted
+by a QSyntaxHighlighter that looks up the spans of each block, so adding a span
+re-highlights only its blocks. Offsets cross from code points (core) to UTF-16 units
+(Qt) in exactly one place, `Utf16Map`, used here.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.text import Utf16Map
+
+if TYPE_CHECKING:
+    from annotator.core.corpus import SpanInfo
+    from annotator.core.models import Document, Label
+
+READABLE_COLUMNS = 76  # characters per line: a calm reading column
+TAG_MARGIN = 150  # pixels right of the text where label names of each line are shown
+
+
+@dataclass(slots=True)
+class PaintedSpan:
+    """A span in Qt's units, as the highlighter needs it."""
+
+    start: int
+    end: int
+    span_id: int
+    label_id: int
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.start, self.end, self.span_id)
+
+
+def span_colour(hex_colour: str, *, dark: bool, strong: bool = False) -> QColor:
+    """A background that tints the text without hiding it, in light and dark themes."""
+    colour = QColor(hex_colour)
+    colour.setAlpha((150 if strong else 95) if dark else (170 if strong else 110))
+    return colour
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+class SpanHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument, view: ArticleText) -> None:
+        super().__init__(document)
+        self._view = view
+
+    def highlightBlock(self, text: str) -> None:
+        block = self.currentBlock()
+        block_start = block.position()
+        block_end = block_start + block.length() - 1
+        spans = self._view.spans_overlapping(block_start, block_end)
+        if not spans:
+            return
+        points = {block_start, block_end}
+        for span in spans:
+            points.add(max(span.start, block_start))
+            points.add(min(span.end, block_end))
+        edges = sorted(points)
+        for left, right in pairwise(edges):
+            covering = [s for s in spans if s.start <= left and s.end >= right]
+            if not covering:
+                continue
+            # The innermost span gives the background; an outer one shows as an underline,
+            # so nested and overlapping spans all stay visible.
+            covering.sort(key=lambda s: (s.end - s.start, -s.start), reverse=True)
+            inner = covering[-1]
+            fmt = QTextCharFormat(self._view.format_for(inner.label_id))
+            if len(covering) > 1:
+                outer = covering[-2]
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(QColor(self._view.colour_of(outer.label_id)))
+            self.setFormat(left - block_start, right - left, fmt)
+
+
+class ArticleText(QPlainTextEdit):
+    """The article body; emits what the user asked for, decides nothing itself."""
+
+    hotkeyPressed = Signal(str)
+    deleteRequested = Signal()
+    spanClicked = Signal(int)
+    escapePressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.setCursorWidth(2)
+        self.document().setDocumentMargin(12)
+        self._text = ""
+        self._map = Utf16Map("")
+        self._spans: list[PaintedSpan] = []
+        self._starts: list[int] = []
+        self._longest = 0
+        self._formats: dict[int, QTextCharFormat] = {}
+        self._colours: dict[int, str] = {}
+        self._names: dict[int, str] = {}
+        self._hotkeys: set[str] = set()
+        self._notes: dict[int, str | None] = {}
+        self._selected_span: int | None = None
+        self._find_match: tuple[int, int] | None = None
+        self._last_click: tuple[int, int] | None = None
+        self._highlighter = SpanHighlighter(self.document(), self)
+        self._tag_area = _TagArea(self)
+        self.updateRequest.connect(self._on_updateRequest)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+
+    # -- content ----------------------------------------------------------------------
+
+    def set_labels(self, labels: list[Label]) -> None:
+        dark = is_dark(self.palette())
+        self._formats.clear()
+        self._colours = {label.id: label.color for label in labels if label.id is not None}
+        self._names = {label.id: label.name for label in labels if label.id is not None}
+        self._hotkeys = {label.hotkey for label in labels if label.hotkey}
+        for label_id, colour in self._colours.items():
+            fmt = QTextCharFormat()
+            fmt.setBackground(span_colour(colour, dark=dark))
+            self._formats[label_id] = fmt
+        self._highlighter.rehighlight()
+        self.viewport().update()
+
+    def format_for(self, label_id: int) -> QTextCharFormat:
+        return self._formats.get(label_id) or QTextCharFormat()
+
+    def colour_of(self, label_id: int) -> str:
+        return self._colours.get(label_id, "#888888")
+
+    def set_content(self, text: str, spans: list[SpanInfo]) -> None:
+        self._text = text
+        self._map = Utf16Map(text)
+        to16 = self._map.to_utf16
+        painted = [PaintedSpan(to16(s.start), to16(s.end), s.id, s.label_id) for s in spans]
+        painted.sort(key=lambda p: p.key)
+        self._spans = painted
+        self._starts = [p.start for p in painted]
+        self._longest = max((p.end - p.start for p in painted), default=0)
+        self._selected_span = None
+        self._find_match = None
+        self.setPlainText(text)  # the highlighter paints every block once, here
+        self._refresh_marks()
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def spans_overlapping(self, start16: int, end16: int) -> list[PaintedSpan]:
+        """Spans sharing at least one unit with the inclusive range [start16, end16]."""
+        if not self._spans:
+            return []
+        first = bisect_left(self._starts, start16 - self._longest)
+        last = bisect_left(self._starts, end16 + 1)
+        return [
+            s for s in self._spans[first:last]
+            if s.start < end16 + 1 and s.end > start16 and s.end > s.start
+        ]  # fmt: skip
+
+    def span_changed(
+        self,
+        span_id: int,
+        label_id: int | None,
+        before: tuple[int, int] | None,
+        after: tuple[int, int] | None,
+    ) -> None:
+        """Update one span and repaint only the blocks it touched."""
+        to16 = self._map.to_utf16
+        if before is not None:
+            index = next((i for i, s in enumerate(self._spans) if s.span_id == span_id), None)
+            if index is not None:
+                del self._spans[index]
+                del self._starts[index]
+        if after is not None and label_id is not None:
+            painted = PaintedSpan(to16(after[0]), to16(after[1]), span_id, label_id)
+            position = bisect_left([s.key for s in self._spans], painted.key)
+            self._spans.insert(position, painted)
+            insort(self._starts, painted.start)
+            self._longest = max(self._longest, painted.end - painted.start)
+        elif after is None and self._selected_span == span_id:
+            self._selected_span = None
+        for extent in (before, after):
+            if extent is not None:
+                self._rehighlight_range(to16(extent[0]), to16(extent[1]))
+        self._refresh_marks()
+
+    def _rehighlight_range(self, start16: int, end16: int) -> None:
+        document = self.document()
+        block = document.findBlock(start16)
+        last = document.findBlock(max(start16, end16 - 1))
+        while block.isValid():
+            self._highlighter.rehighlightBlock(block)
+            if block == last:
+                break
+            block = block.next()
+
+    # -- offsets ----------------------------------------------------------------------
+
+    def selection(self) -> tuple[int, int] | None:
+        """The selected range in code points, or None."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return (
+            self._map.from_utf16(cursor.selectionStart()),
+            self._map.from_utf16(cursor.selectionEnd()),
+        )
+
+    def caret(self) -> int:
+        return self._map.from_utf16(self.textCursor().position())
+
+    def select_range(self, start: int, end: int, *, scroll: bool = True) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_utf16(start))
+        cursor.setPosition(self._map.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        if scroll:
+            self.ensureCursorVisible()
+
+    def place_caret(self, offset: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_utf16(offset))
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def spans_at_point(self, point: QPoint) -> list[PaintedSpan]:
+        """Spans under the character at a viewport point, innermost first."""
+        cursor = self.cursorForPosition(point)
+        position = cursor.position()
+        rect = self.cursorRect(cursor)
+        if point.x() < rect.x() and position > 0:
+            position -= 1  # the click fell on the character before the nearest boundary
+        nearby = self.spans_overlapping(position, position)
+        hits = [s for s in nearby if s.start <= position < s.end]
+        hits.sort(key=lambda s: s.end - s.start)
+        return hits
+
+    def set_selected_span(self, span_id: int | None, *, scroll: bool = False) -> None:
+        self._selected_span = span_id
+        self._refresh_marks()
+        if scroll and span_id is not None:
+            span = next((s for s in self._spans if s.span_id == span_id), None)
+            if span is not None:
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(span.start)
+                self.setTextCursor(cursor)
+                self.ensureCursorVisible()
+
+    @property
+    def selected_span(self) -> int | None:
+        return self._selected_span
+
+    def set_find_match(self, match: tuple[int, int] | None) -> None:
+        self._find_match = match
+        self._refresh_marks()
+
+    def _refresh_marks(self) -> None:
+        """The few transient marks (selected span, find match) use extra selections."""
+        marks: list[QTextEdit.ExtraSelection] = []
+        if self._selected_span is not None:
+            span = next((s for s in self._spans if s.span_id == self._selected_span), None)
+            if span is not None:
+                mark = QTextEdit.ExtraSelection()
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(span.start)
+                cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+                mark.cursor = cursor  # type: ignore[attr-defined]
+                fmt = QTextCharFormat()
+                fmt.setBackground(
+                    span_colour(
+                        self.colour_of(span.label_id), dark=is_dark(self.palette()), strong=True
+                    )
+                )
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
+                fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
+                mark.format = fmt  # type: ignore[attr-defined]
+                marks.append(mark)
+        if self._find_match is not None:
+            mark = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._map.to_utf16(self._find_match[0]))
+            cursor.setPosition(
+                self._map.to_utf16(self._find_match[1]), QTextCursor.MoveMode.KeepAnchor
+            )
+            mark.cursor = cursor  # type: ignore[attr-defined]
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(255, 215, 0, 140))
+            mark.format = fmt  # type: ignore[attr-defined]
+            marks.append(mark)
+        self.setExtraSelections(marks)
+
+    # -- input ------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        if plain and event.text() and event.text() in self._hotkeys:
+            self.hotkeyPressed.emit(event.text())
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
+            self.deleteRequested.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.escapePressed.emit()
+            return
+        super().keyPressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return
+        hits = self.spans_at_point(event.position().toPoint())
+        if not hits:
+            self.set_selected_span(None)
+            return
+        # Clicking the same place again walks outwards through nested spans.
+        ids = [hit.span_id for hit in hits]
+        chosen = ids[0]
+        if self._selected_span in ids:
+            chosen = ids[(ids.index(self._selected_span) + 1) % len(ids)]
+        self.spanClicked.emit(chosen)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            hits = self.spans_at_point(self.viewport().mapFromGlobal(event.globalPos()))
+            if hits:
+                lines = [self.describe_span(hit.span_id, hit.label_id) for hit in hits]
+                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def describe_span(self, span_id: int, label_id: int) -> str:
+        note = self._notes.get(span_id)
+        name = self._names.get(label_id, "?")
+        return f"{name}: {note}" if note else name
+
+    def set_notes(self, notes: dict[int, str | None]) -> None:
+        """Notes shown in tooltips; the caller owns the dict and keeps it current."""
+        self._notes = notes
+
+    # -- geometry ---------------------------------------------------------------------
+
+    def readable_width(self) -> int:
+        return self.fontMetrics().averageCharWidth() * READABLE_COLUMNS + 24
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_margins()
+
+    def _update_margins(self) -> None:
+        """Centre a readable column and keep room on its right for the label tags."""
+        available = self.width() - TAG_MARGIN
+        if available < self.fontMetrics().averageCharWidth() * 30:
+            self.setViewportMargins(0, 0, 0, 0)  # too narrow: text first, tags dropped
+            self._place_tag_area()
+            return
+        side = max(0, (available - self.readable_width()) // 2)
+        self.setViewportMargins(side, 0, side + TAG_MARGIN, 0)
+        self._place_tag_area()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._update_margins()
+        elif event.type() == QEvent.Type.PaletteChange and self._formats:
+            self._recolour()
+
+    def _recolour(self) -> None:
+        """The theme changed (light to dark or back): tints follow it."""
+        dark = is_dark(self.palette())
+        for label_id, colour in self._colours.items():
+            self._formats[label_id].setBackground(span_colour(colour, dark=dark))
+        self._highlighter.rehighlight()
+
+    def _place_tag_area(self) -> None:
+        viewport = self.viewport().geometry()
+        self._tag_area.setGeometry(
+            QRect(viewport.right() + 1, viewport.top(), TAG_MARGIN, viewport.height())
+        )
+        self._tag_area.setVisible(self.viewportMargins().right() >= TAG_MARGIN)
+
+    def _on_updateRequest(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self._tag_area.scroll(0, dy)
+        else:
+            self._tag_area.update(0, rect.y(), self._tag_area.width(), rect.height())
+
+    def paint_tags(self, painter: QPainter) -> None:
+        """Label names of the spans that start on each visible line, right of the text,
+        so they are readable without hovering and never cover a word."""
+        if not self._spans:
+            return
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.72))
+        painter.setFont(small)
+        metrics = painter.fontMetrics()
+        right_edge = TAG_MARGIN - 4
+        block = self.firstVisibleBlock()
+        offset = self.contentOffset()
+        bottom = self.viewport().height()
+        dark = is_dark(self.palette())
+        text_colour = self.palette().color(QPalette.ColorRole.Text)
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > bottom:
+                break
+            layout = block.layout()
+            start = block.position()
+            for index in range(layout.lineCount()):
+                line = layout.lineAt(index)
+                line_start = start + line.textStart()
+                line_end = line_start + line.textLength()
+                starting = [
+                    s.label_id
+                    for s in self.spans_overlapping(line_start, line_end - 1)
+                    if line_start <= s.start < line_end
+                ]
+                y = int(geometry.top() + line.y())
+                x = 6
+                for shown, label_id in enumerate(starting):
+                    name = self._names.get(label_id, "?")
+                    width = metrics.horizontalAdvance(name) + 8
+                    if x + width > right_edge:
+                        painter.setPen(text_colour)
+                        painter.drawText(x, y + metrics.ascent() + 3, f"+{len(starting) - shown}")
+                        break
+                    box = QRect(x, y + 3, width, metrics.height())
+                    painter.fillRect(box, span_colour(self.colour_of(label_id), dark=dark))
+                    painter.setPen(text_colour)
+                    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, name)
+                    x += width + 3
+            block = block.next()
+
+
+class _TagArea(QWidget):
+    """The strip right of the text where label tags are drawn."""
+
+    def __init__(self, view: ArticleText) -> None:
+        super().__init__(view)
+        self.setObjectName("labelTags")
+        self._view = view
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), self._view.palette().color(QPalette.ColorRole.Base))
+        self._view.paint_tags(painter)
+        painter.end()
+
+
+class ArticleHeader(QWidget):
+    """Title, author, date and source above the body: metadata, not annotatable text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleHeader")
+        self.title = QLabel()
+        self.title.setObjectName("articleTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.55)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.meta = QLabel()
+        self.meta.setObjectName("articleMeta")
+        self.meta.setOpenExternalLinks(True)
+        self.meta.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.meta)
+
+    def show_document(self, document: Document | None) -> None:
+        from html import escape
+        from urllib.parse import urlparse
+
+        if document is None:
+            self.title.setText("")
+            self.meta.setText("")
+            return
+        self.title.setText(document.title or "(untitled)")
+        parts: list[str] = []
+        if document.author:
+            parts.append(f"By {escape(document.author)}")
+        if document.published:
+            parts.append(escape(document.published.strftime("%B %-d, %Y")))
+        if document.source_url:
+            host = urlparse(document.source_url).netloc or document.source_url
+            parts.append(f'<a href="{escape(document.source_url)}">{escape(host)}</a>')
+        self.meta.setText(" · ".join(parts))
+
+
+class FindBar(QWidget):
+    """Ctrl+F: find text in the article; Enter for the next match, Shift+Enter the previous."""
+
+    def __init__(self, view: ArticleText, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("findBar")
+        self._view = view
+        self.field = QLineEdit()
+        self.field.setObjectName("findField")
+        self.field.setPlaceholderText("Find in article")
+        self.field.setClearButtonEnabled(True)
+        self.status = QLabel()
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.close_bar)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 2, 12, 2)
+        layout.addWidget(self.field, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.field.returnPressed.connect(self.find_next)
+        self.field.textChanged.connect(self._on_field_textChanged)
+        self.hide()
+
+    def open_bar(self) -> None:
+        self.show()
+        self.field.setFocus()
+        self.field.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self._view.set_find_match(None)
+        self._view.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close_bar()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+        ):
+            self.find_next(backwards=True)
+            return
+        super().keyPressEvent(event)
+
+    def _on_field_textChanged(self, _text: str) -> None:
+        self.find_next(from_start=True)
+
+    def find_next(self, *, backwards: bool = False, from_start: bool = False) -> bool:
+        needle = self.field.text()
+        text = self._view.text
+        if not needle:
+            self.status.setText("")
+            self._view.set_find_match(None)
+            return False
+        selection = self._view.selection()
+        caret = self._view.caret()
+        lowered, wanted = text.casefold(), needle.casefold()
+        if len(lowered) != len(text):  # casefolding changed lengths: search as typed
+            lowered, wanted = text, needle
+        if backwards:
+            origin = selection[0] if selection else caret
+            found = lowered.rfind(wanted, 0, max(0, origin))
+            if found == -1:
+                found = lowered.rfind(wanted)
+        else:
+            origin = 0 if from_start else (selection[1] if selection else caret)
+            if from_start and selection:
+                origin = selection[0]
+            found = lowered.find(wanted, origin)
+            if found == -1:
+                found = lowered.find(wanted)
+        if found == -1:
+            self.status.setText("not found")
+            self._view.set_find_match(None)
+            return False
+        count = lowered.count(wanted)
+        self.status.setText(f"{count} match{'es' if count != 1 else ''}")
+        self._view.select_range(found, found + len(needle))
+        self._view.set_find_match((found, found + len(needle)))
+        return True
+
+
+class ArticlePane(QWidget):
+    """Header, find bar and body in one column."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articlePane")
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.header = ArticleHeader()
+        self.text = ArticleText()
+        self.find_bar = FindBar(self.text)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.find_bar)
+        layout.addWidget(self.text, 1)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.text.readable_width() + TAG_MARGIN + 40, 600)

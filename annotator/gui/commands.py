@@ -1,0 +1,42 @@
+"""Undo commands that only call the core: the change is made once, then reverted or replayed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+if TYPE_CHECKING:
+    from annotator.core.changes import Change
+    from annotator.core.corpus import Corpus
+
+
+class CorpusCommand(QUndoCommand):
+    """Wraps a change already committed by the core; undo and redo are core reverts."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        changes: list[Change],
+        description: str,
+        notify: Callable[[Change], None],
+    ) -> None:
+        super().__init__(description)
+        self._corpus = corpus
+        self._changes = changes
+        self._notify = notify
+        self._first_redo = True
+
+    def redo(self) -> None:
+        if self._first_redo:  # the action itself already made the change
+            self._first_redo = False
+            return
+        for change in self._changes:
+            self._corpus.revert(change.inverse())  # reverting the inverse replays it
+            self._notify(change)
+
+    def undo(self) -> None:
+        for change in reversed(self._changes):
+            self._corpus.revert(change)
+            self._notify(change.inverse())

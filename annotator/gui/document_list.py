@@ -1,0 +1,282 @@
+"""The document list: titles with the annotator's status, filtered, loaded a page at a time.
+
+A project may hold 100,000 documents; the model asks the core for the next page only
+when the view scrolls near the end, so opening it costs one small query.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from annotator.core.corpus import DocumentRow
+    from annotator.gui.workspace import Workspace
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+PAGE = 200
+DOCUMENT_ID = Qt.ItemDataRole.UserRole + 1
+STATUS_NAMES = {"todo": "to do", "in_progress": "in progress", "done": "done"}
+
+
+def status_icon(status: str) -> QIcon:
+    """Empty circle, half circle, check: readable at a glance and without colour."""
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = {"todo": QColor("#8a8f98"), "in_progress": QColor("#e6a23c")}.get(
+        status, QColor("#3c9a5f")
+    )
+    painter.setPen(QPen(colour, 3))
+    circle = QRectF(5, 5, 22, 22)
+    if status == "done":
+        painter.setBrush(colour)
+        painter.drawEllipse(circle)
+        painter.setPen(QPen(QColor("white"), 3.2))
+        path = QPainterPath(QPointF(10, 16.5))
+        path.lineTo(14.5, 21)
+        path.lineTo(22, 11.5)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+    else:
+        painter.drawEllipse(circle)
+        if status == "in_progress":
+            painter.setBrush(colour)
+            painter.drawPie(circle, 90 * 16, 180 * 16)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class DocumentListModel(QAbstractListModel):
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._rows: list[DocumentRow] = []
+        self._exhausted = True
+        self._search = ""
+        self._status: str | None = None
+        self._icons = {name: status_icon(name) for name in STATUS_NAMES}
+
+    def reset(self, *, search: str = "", status: str | None = None) -> None:
+        self.beginResetModel()
+        self._rows = []
+        self._search = search
+        self._status = status
+        self._exhausted = self._workspace.project is None
+        self.endResetModel()
+        if not self._exhausted:
+            self.fetchMore(QModelIndex())
+
+    def _page(self, after_id: int) -> list[DocumentRow]:
+        from annotator.core.models import Status
+
+        workspace = self._workspace
+        assert workspace.corpus is not None and workspace.project is not None
+        assert workspace.project.id is not None
+        return workspace.corpus.documents(
+            workspace.project.id,
+            search=self._search or None,
+            status=Status(self._status) if self._status else None,
+            after_id=after_id,
+            limit=PAGE,
+        )
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        page = self._page(self._rows[-1].id if self._rows else 0)
+        if len(page) < PAGE:
+            self._exhausted = True
+        if page:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.title or f"Document {row.id}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icons.get(row.status)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                f"{row.title or f'Document {row.id}'}\n"
+                f"{STATUS_NAMES.get(row.status, row.status)} · {row.spans} span(s) · "
+                f"{row.chars:,} characters"
+            )
+        if role == DOCUMENT_ID:
+            return row.id
+        return None
+
+    def row_of(self, document_id: int) -> int | None:
+        for number, row in enumerate(self._rows):
+            if row.id == document_id:
+                return number
+        return None
+
+    def document_id(self, row: int) -> int:
+        return self._rows[row].id
+
+    def refresh_document(self, document_id: int) -> None:
+        number = self.row_of(document_id)
+        if number is None or self._workspace.corpus is None:
+            return
+        self._rows[number] = self._workspace.corpus.document_row(document_id)
+        index = self.index(number)
+        self.dataChanged.emit(index, index)
+
+    def loaded_ids(self) -> list[int]:
+        return [row.id for row in self._rows]
+
+    def fetch_all(self) -> None:
+        while self.canFetchMore():
+            self.fetchMore()
+
+
+class DocumentList(QWidget):
+    """Left column: progress, filters and the list itself."""
+
+    documentChosen = Signal(int)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentPanel")
+        self._workspace = workspace
+        self.model = DocumentListModel(workspace, self)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("documentProgress")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(6)
+        self.filter_field = QLineEdit()
+        self.filter_field.setObjectName("documentFilter")
+        self.filter_field.setPlaceholderText("Filter by title or text…")
+        self.filter_field.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("statusFilter")
+        self.status_filter.addItem("All statuses", None)
+        for key, name in STATUS_NAMES.items():
+            self.status_filter.addItem(name.capitalize(), key)
+        self.view = QListView()
+        self.view.setObjectName("documentList")
+        self.view.setModel(self.model)
+        self.view.setUniformItemSizes(True)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        heading = QHBoxLayout()
+        title = QLabel("<b>Documents</b>")
+        heading.addWidget(title)
+        heading.addWidget(self.progress_label, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(6)
+        layout.addLayout(heading)
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.filter_field)
+        layout.addWidget(self.status_filter)
+        layout.addWidget(self.view, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.reload)
+        self.filter_field.textChanged.connect(self._debounce.start)
+        self.status_filter.currentIndexChanged.connect(self.reload)
+        self.view.selectionModel().currentChanged.connect(self._on_view_currentChanged)
+        workspace.projectChanged.connect(self.reload)
+        workspace.documentStateChanged.connect(self._on_workspace_documentStateChanged)
+        workspace.documentOpened.connect(self._on_workspace_documentOpened)
+
+    def reload(self) -> None:
+        self.model.reset(
+            search=self.filter_field.text().strip(), status=self.status_filter.currentData()
+        )
+        self.update_progress()
+        self._select_open_document()
+
+    def update_progress(self) -> None:
+        workspace = self._workspace
+        if workspace.corpus is None or workspace.project is None or workspace.project.id is None:
+            self.progress_label.setText("")
+            self.progress_bar.setValue(0)
+            return
+        progress = workspace.corpus.progress(workspace.project.id)
+        self.progress_label.setText(f"{progress.done} of {progress.total} done")
+        self.progress_bar.setMaximum(max(1, progress.total))
+        self.progress_bar.setValue(progress.done)
+
+    def _on_view_currentChanged(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            document_id = self.model.document_id(current.row())
+            document = self._workspace.document
+            if document is None or document.id != document_id:
+                self.documentChosen.emit(document_id)
+
+    def _on_workspace_documentStateChanged(self, document_id: int) -> None:
+        self.model.refresh_document(document_id)
+        self.update_progress()
+
+    def _on_workspace_documentOpened(self) -> None:
+        self._select_open_document()
+
+    def _select_open_document(self) -> None:
+        document = self._workspace.document
+        if document is None or document.id is None:
+            return
+        row = self.model.row_of(document.id)
+        if row is None:
+            return
+        index = self.model.index(row)
+        if self.view.currentIndex() != index:
+            blocker = self.view.selectionModel().blockSignals(True)
+            self.view.setCurrentIndex(index)
+            self.view.selectionModel().blockSignals(blocker)
+            self.view.viewport().update()
+        self.view.scrollTo(index)
+
+    def neighbour(self, document_id: int, step: int) -> int | None:
+        """The next (+1) or previous (-1) document in the list as filtered."""
+        row = self.model.row_of(document_id)
+        if row is None:
+            return None
+        target = row + step
+        if step > 0 and target >= self.model.rowCount():
+            self.model.fetchMore(QModelIndex())
+        if 0 <= target < self.model.rowCount():
+            return self.model.document_id(target)
+        return None

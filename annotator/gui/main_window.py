@@ -1,0 +1,523 @@
+"""The main window: document list | article | tagging panel, driven from the keyboard.
+
+The window shows itself before the database is opened (importing the database stack
+costs more than painting a window), then `open_database` fills it in.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QWidget,
+)
+
+from annotator.core.text import snap_to_words, word_at
+from annotator.gui import settings as options
+from annotator.gui.article_view import ArticlePane
+from annotator.gui.document_list import DocumentList
+from annotator.gui.tag_panel import TagPanel
+from annotator.gui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from annotator.core.corpus import Corpus
+    from annotator.gui.settings import Settings
+
+
+# Repeated from the core so that starting the window does not import the database stack.
+ENV_DB = "ANNOTATOR_DB"
+ENV_ANNOTATOR = "ANNOTATOR_ANNOTATOR"
+
+
+class Act(Enum):
+    """Every menu action, created once by `_make_action`."""
+
+    IMPORT = ("&Import files…", "Ctrl+I")
+    IMPORT_FOLDER = ("Import &folder…", "")
+    EXPORT_CSV = ("Export &CSV…", "Ctrl+E")
+    EXPORT_JSONL = ("Export &JSONL…", "")
+    SWITCH_PROJECT = ("Switch &project…", "Ctrl+P")
+    QUIT = ("&Quit", "Ctrl+Q")
+    UNDO = ("&Undo", "Ctrl+Z")
+    REDO = ("&Redo", "Ctrl+Shift+Z")
+    FIND = ("&Find in article", "Ctrl+F")
+    DELETE_SPAN = ("&Delete span", "")
+    LABELS = ("&Labels…", "Ctrl+L")
+    SETTINGS = ("&Settings…", "Ctrl+,")
+    NEXT_DOCUMENT = ("&Next document", "Alt+Right")
+    PREVIOUS_DOCUMENT = ("&Previous document", "Alt+Left")
+    DONE_AND_NEXT = ("Mark &done and open next", "Ctrl+Return")
+    MARK_IN_PROGRESS = ("Mark in &progress", "")
+    ZOOM_IN = ("Zoom &in", "Ctrl++")
+    ZOOM_OUT = ("Zoom &out", "Ctrl+-")
+    ZOOM_RESET = ("&Reset zoom", "Ctrl+0")
+    SNAP = ("&Snap selections to words", "")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("annotator")
+        self.setAcceptDrops(True)
+        self.settings = settings
+        self.workspace = Workspace(self)
+        self.documents = DocumentList(self.workspace)
+        self.article = ArticlePane()
+        self.tags = TagPanel(self.workspace)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        for pane in (self.documents, self.article, self.tags):
+            self.splitter.addWidget(pane)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 760, 340])
+        self.setCentralWidget(self.splitter)
+        self.actions_by_name: dict[Act, QAction] = {}
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+        self._apply_font_size(self.settings.get(options.FONT_SIZE))
+        self.resize(1360, 860)
+        self._restore_layout()
+        self.db_url = ""
+
+    # -- construction -----------------------------------------------------------------
+
+    def _make_action(self, act: Act, slot: object, *, checkable: bool = False) -> QAction:
+        text, shortcut = act.value
+        action = QAction(text, self)
+        action.setObjectName(f"action_{act.name.lower()}")
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        self.actions_by_name[act] = action
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for act, slot in (
+            (Act.IMPORT, self.import_files),
+            (Act.IMPORT_FOLDER, self.import_folder),
+            (Act.EXPORT_CSV, lambda: self.export("csv")),
+            (Act.EXPORT_JSONL, lambda: self.export("jsonl")),
+            (Act.SWITCH_PROJECT, self.switch_project),
+            (Act.QUIT, self.close),
+        ):
+            file_menu.addAction(self._make_action(act, slot))
+            if act in (Act.IMPORT_FOLDER, Act.EXPORT_JSONL, Act.SWITCH_PROJECT):
+                file_menu.addSeparator()
+        edit_menu = bar.addMenu("&Edit")
+        undo = self._make_action(Act.UNDO, self.workspace.undo_stack.undo)
+        redo = self._make_action(Act.REDO, self.workspace.undo_stack.redo)
+        self.workspace.undo_stack.canUndoChanged.connect(undo.setEnabled)
+        self.workspace.undo_stack.canRedoChanged.connect(redo.setEnabled)
+        undo.setEnabled(False)
+        redo.setEnabled(False)
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._make_action(Act.FIND, self.article.find_bar.open_bar))
+        delete = self._make_action(Act.DELETE_SPAN, self.delete_span)
+        delete.setShortcuts([QKeySequence(Qt.Key.Key_Delete)])
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the view sends it
+        edit_menu.addAction(delete)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._make_action(Act.LABELS, self.edit_labels))
+        snap = self._make_action(Act.SNAP, self._on_snap_toggled, checkable=True)
+        snap.setChecked(self.settings.get(options.SNAP_TO_WORDS))
+        edit_menu.addAction(snap)
+        edit_menu.addAction(self._make_action(Act.SETTINGS, self.edit_settings))
+        go_menu = bar.addMenu("&Go")
+        go_menu.addAction(self._make_action(Act.NEXT_DOCUMENT, lambda: self.step_document(1)))
+        go_menu.addAction(self._make_action(Act.PREVIOUS_DOCUMENT, lambda: self.step_document(-1)))
+        go_menu.addSeparator()
+        done = self._make_action(Act.DONE_AND_NEXT, self.done_and_next)
+        done.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        go_menu.addAction(done)
+        go_menu.addAction(self._make_action(Act.MARK_IN_PROGRESS, lambda: self.mark("in_progress")))
+        view_menu = bar.addMenu("&View")
+        zoom_in = self._make_action(Act.ZOOM_IN, lambda: self.zoom(1))
+        zoom_in.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        view_menu.addAction(zoom_in)
+        view_menu.addAction(self._make_action(Act.ZOOM_OUT, lambda: self.zoom(-1)))
+        view_menu.addAction(self._make_action(Act.ZOOM_RESET, lambda: self.zoom(0)))
+
+    def _build_status_bar(self) -> None:
+        self.status_identity = QLabel()
+        self.status_identity.setObjectName("statusIdentity")
+        self.status_saved = QLabel()
+        self.status_saved.setObjectName("statusSaved")
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        bar.addWidget(self.status_identity, 1)
+        bar.addPermanentWidget(self.status_saved)
+
+    def _connect(self) -> None:
+        text = self.article.text
+        text.hotkeyPressed.connect(self._on_article_hotkeyPressed)
+        text.deleteRequested.connect(self.delete_span)
+        text.spanClicked.connect(self._on_article_spanClicked)
+        text.escapePressed.connect(self._on_article_escapePressed)
+        self.tags.labelActivated.connect(self.apply_label)
+        self.tags.spanActivated.connect(self._on_tags_spanActivated)
+        self.documents.documentChosen.connect(self.open_document)
+        ws = self.workspace
+        ws.labelsChanged.connect(self._on_workspace_labelsChanged)
+        ws.documentOpened.connect(self._on_workspace_documentOpened)
+        ws.spanChanged.connect(self._on_workspace_spanChanged)
+        ws.saved.connect(self._on_workspace_saved)
+        ws.failed.connect(self._on_workspace_failed)
+
+    # -- opening ----------------------------------------------------------------------
+
+    def open_database(self, url: str | None, *, annotator: str | None, project: str | None) -> bool:
+        """Open (and on first run, seed) the database; False when it cannot be opened."""
+        from annotator.core.corpus import Corpus
+        from annotator.core.db import resolve_url
+        from annotator.core.errors import UserError
+        from annotator.core.samples import ensure_sample_project
+
+        try:
+            corpus = Corpus.open(url, annotator=annotator)
+            ensure_sample_project(corpus)
+        except UserError as error:
+            QMessageBox.critical(self, "annotator", f"Cannot open the database.\n\n{error}")
+            return False
+        self.db_url = resolve_url(url)
+        self.workspace.set_corpus(corpus)
+        self._choose_project(corpus, project)
+        return True
+
+    def _choose_project(self, corpus: Corpus, wanted: str | None) -> None:
+        from annotator.core.errors import UserError
+
+        names = [summary.name for summary in corpus.projects()]
+        name = wanted or self.settings.get(options.LAST_PROJECT)
+        if name not in names:
+            if wanted:
+                QMessageBox.warning(
+                    self, "annotator", str(UserError(f"no project named {wanted!r}"))
+                )
+            name = names[0] if names else None
+        if name is None:
+            return
+        self.open_project(name)
+
+    def open_project(self, name: str) -> None:
+        assert self.workspace.corpus is not None
+        project = self.workspace.corpus.project(name)
+        self.settings.set(options.LAST_PROJECT, name)
+        self.workspace.open_project(project)
+        self._update_identity()
+        first_open = self._first_not_done()
+        if first_open is not None:
+            self.open_document(first_open)
+
+    def _first_not_done(self, *, after: int = 0) -> int | None:
+        from annotator.core.models import Status
+
+        ws = self.workspace
+        assert ws.corpus is not None and ws.project is not None and ws.project.id is not None
+        for status in (Status.IN_PROGRESS, Status.TODO):
+            rows = ws.corpus.documents(ws.project.id, status=status, after_id=after, limit=1)
+            if rows:
+                return rows[0].id
+        if after:
+            return self._first_not_done()  # wrap around to the start
+        rows = ws.corpus.documents(ws.project.id, limit=1)
+        return rows[0].id if rows else None
+
+    def open_document(self, document_id: int) -> None:
+        self.workspace.open_document(document_id)
+
+    def _update_identity(self) -> None:
+        from annotator.core.db import masked
+
+        ws = self.workspace
+        parts = []
+        if ws.corpus is not None:
+            parts.append(ws.corpus.annotator_name)
+        if ws.project is not None:
+            parts.append(f"project {ws.project.name}")
+        if self.db_url:
+            parts.append(masked(self.db_url))
+        self.status_identity.setText(" · ".join(parts))
+        if ws.project is not None:
+            self.setWindowTitle(f"{ws.project.name} — annotator")
+
+    # -- workspace events -------------------------------------------------------------
+
+    def _on_workspace_labelsChanged(self) -> None:
+        self.article.text.set_labels(self.workspace.labels)
+
+    def _on_workspace_documentOpened(self) -> None:
+        ws = self.workspace
+        document = ws.document
+        self.article.header.show_document(document)
+        if document is None:
+            return
+        self._notes = {span_id: span.note for span_id, span in ws.spans.items()}
+        self.article.text.set_notes(self._notes)
+        self.article.text.set_content(document.text, list(ws.spans.values()))
+        self.article.text.setFocus()
+        self.article.text.moveCursor(self.article.text.textCursor().MoveOperation.Start)
+
+    def _on_workspace_spanChanged(
+        self,
+        span_id: int,
+        before: tuple[int, int] | None,
+        after: tuple[int, int] | None,
+    ) -> None:
+        span = self.workspace.spans.get(span_id)
+        if span is None:
+            self._notes.pop(span_id, None)
+        else:
+            self._notes[span_id] = span.note
+        self.article.text.span_changed(span_id, span.label_id if span else None, before, after)
+        if span is not None and after is not None:
+            self.article.text.set_selected_span(span_id)
+            self.tags.select_span(span_id)
+
+    def _on_workspace_saved(self, action: str) -> None:
+        self.status_saved.setText(f"saved · {action}")
+
+    def _on_workspace_failed(self, message: str) -> None:
+        self.status_saved.setText(message)
+        self.statusBar().showMessage(message, 6000)
+
+    # -- labelling --------------------------------------------------------------------
+
+    def _on_article_hotkeyPressed(self, key: str) -> None:
+        label = next(
+            (lb for lb in self.workspace.labels if lb.hotkey == key and lb.kind == "span"), None
+        )
+        if label is not None and label.id is not None:
+            self.apply_label(label.id)
+
+    def apply_label(self, label_id: int) -> None:
+        """Label the selection; with none, relabel the selected span or label the word
+        at the caret."""
+        text_view = self.article.text
+        if self.workspace.document is None:
+            return
+        selection = text_view.selection()
+        text = text_view.text
+        if selection is None and text_view.selected_span is not None:
+            self.workspace.relabel_span(text_view.selected_span, label_id)
+            return
+        if selection is None:
+            selection = word_at(text, text_view.caret())
+            if selection is None:
+                self._on_workspace_failed("select some text first, then press a label key")
+                return
+        elif self.settings.get(options.SNAP_TO_WORDS):
+            selection = snap_to_words(text, *selection)
+        start, end = selection
+        if start >= end:
+            self._on_workspace_failed("the selection holds only spaces")
+            return
+        change = self.workspace.add_span(label_id, start, end)
+        if change is not None:
+            text_view.place_caret(end)
+            text_view.set_selected_span(change.entity_id)
+
+    def delete_span(self) -> None:
+        text_view = self.article.text
+        span_id = text_view.selected_span
+        if span_id is None:
+            caret = text_view.caret()
+            covering = [
+                span
+                for span in self.workspace.spans.values()
+                if span.start <= caret < span.end or (span.end == caret and caret > 0)
+            ]
+            if not covering:
+                self._on_workspace_failed("no span at the caret")
+                return
+            covering.sort(key=lambda s: (s.end - s.start, -s.start))
+            span_id = covering[0].id
+        self.workspace.remove_span(span_id)
+        text_view.set_selected_span(None)
+
+    def _on_article_spanClicked(self, span_id: int) -> None:
+        self.article.text.set_selected_span(span_id)
+        self.tags.select_span(span_id)
+
+    def _on_article_escapePressed(self) -> None:
+        text_view = self.article.text
+        cursor = text_view.textCursor()
+        cursor.clearSelection()
+        text_view.setTextCursor(cursor)
+        text_view.set_selected_span(None)
+        self.tags.select_span(None)
+
+    def _on_tags_spanActivated(self, span_id: int) -> None:
+        span = self.workspace.spans.get(span_id)
+        if span is None:
+            return
+        text_view = self.article.text
+        text_view.place_caret(span.start)
+        text_view.set_selected_span(span_id)
+
+    # -- documents --------------------------------------------------------------------
+
+    def step_document(self, step: int) -> None:
+        document = self.workspace.document
+        if document is None or document.id is None:
+            return
+        target = self.documents.neighbour(document.id, step)
+        if target is not None:
+            self.open_document(target)
+
+    def mark(self, status: str) -> None:
+        document = self.workspace.document
+        if document is not None and document.id is not None:
+            self.workspace.set_status(document.id, status)
+
+    def done_and_next(self) -> None:
+        document = self.workspace.document
+        if document is None or document.id is None:
+            return
+        self.workspace.set_status(document.id, "done")
+        target = self._first_not_done(after=document.id)
+        if target is not None and target != document.id:
+            self.open_document(target)
+        else:
+            self.statusBar().showMessage("every document is done", 6000)
+
+    def switch_project(self) -> None:
+        corpus = self.workspace.corpus
+        if corpus is None:
+            return
+        names = [summary.name for summary in corpus.projects()]
+        current = self.workspace.project.name if self.workspace.project else ""
+        name, ok = QInputDialog.getItem(
+            self, "Switch project", "Project:", names,
+            names.index(current) if current in names else 0, False,
+        )  # fmt: skip
+        if ok and name:
+            self.open_project(name)
+
+    # -- import and export ------------------------------------------------------------
+
+    def import_files(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            self, "Import", str(Path.home()),
+            "Articles and annotations (*.txt *.md *.markdown *.jsonl *.ndjson *.csv)"
+            ";;All files (*)",
+        )  # fmt: skip
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import folder", str(Path.home()))
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        from annotator.gui.transfer import run_import
+
+        ws = self.workspace
+        if ws.corpus is None or ws.project is None:
+            return
+        report = run_import(self, ws.corpus, paths, project=ws.project.name)
+        if report is not None:
+            self.documents.reload()
+
+    def export(self, format_name: str) -> None:
+        from annotator.gui.transfer import run_export
+
+        ws = self.workspace
+        if ws.corpus is None or ws.project is None or ws.project.id is None:
+            return
+        suggested = Path.home() / f"{ws.project.name}.{format_name}"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, f"Export {format_name.upper()}", str(suggested),
+            f"{format_name.upper()} (*.{format_name})",
+        )  # fmt: skip
+        if path:
+            run_export(self, ws.corpus, ws.project.id, Path(path), format_name=format_name)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.import_paths(paths))
+
+    # -- labels and settings ----------------------------------------------------------
+
+    def edit_labels(self) -> None:
+        from annotator.gui.labels_dialog import LabelsDialog
+
+        if self.workspace.project is None:
+            return
+        LabelsDialog(self.workspace, self).exec()
+
+    def edit_settings(self) -> None:
+        from annotator.gui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            self.actions_by_name[Act.SNAP].setChecked(self.settings.get(options.SNAP_TO_WORDS))
+            self._apply_font_size(self.settings.get(options.FONT_SIZE))
+            QMessageBox.information(
+                self, "Settings",
+                "A new annotator name or database is used the next time annotator starts.",
+            ) if dialog.needs_restart else None  # fmt: skip
+
+    def _on_snap_toggled(self, checked: bool) -> None:
+        self.settings.set(options.SNAP_TO_WORDS, checked)
+
+    def zoom(self, step: int) -> None:
+        size = self.settings.get(options.FONT_SIZE)
+        size = options.FONT_SIZE.default if step == 0 else max(8, min(40, size + step))
+        self.settings.set(options.FONT_SIZE, size)
+        self._apply_font_size(size)
+
+    def _apply_font_size(self, size: int) -> None:
+        font = self.article.text.font()
+        font.setPointSize(size)
+        self.article.text.setFont(font)
+
+    # -- layout persistence -----------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.get(options.GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self.settings.get(options.SPLITTER)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.splitter.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.set(options.SPLITTER, self.splitter.saveState())
+        self.settings.set(options.GEOMETRY, self.saveGeometry())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        if self.workspace.corpus is not None:
+            self.workspace.corpus.close()
+        super().closeEvent(event)

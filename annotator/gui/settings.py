@@ -1,0 +1,57 @@
+"""Every GUI preference declared once, with its type and default, stored in QSettings.
+
+Project data lives in the database; only how this person likes the window lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QByteArray, QSettings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Option(Generic[T]):
+    key: str
+    default: T
+
+    def read(self, store: QSettings) -> T:
+        value: Any = store.value(self.key, self.default)
+        if value is None:
+            return self.default
+        kind = type(self.default)
+        if kind is bool and isinstance(value, str):  # some backends store bools as text
+            return value.lower() in ("true", "1", "yes")  # type: ignore[return-value]
+        if kind in (int, float, str) and not isinstance(value, kind):
+            try:
+                return kind(value)  # type: ignore[call-arg,no-any-return]
+            except (TypeError, ValueError):
+                return self.default
+        return value  # type: ignore[no-any-return]
+
+
+ANNOTATOR = Option("identity/annotator", "")
+DATABASE = Option("storage/database", "")
+LAST_PROJECT = Option("storage/last_project", "")
+SNAP_TO_WORDS = Option("editing/snap_to_words", True)
+FONT_SIZE = Option("view/font_size", 13)
+SPLITTER = Option("view/splitter", QByteArray())
+GEOMETRY = Option("view/geometry", QByteArray())
+AUTO_ACCEPT_AGREEMENTS = Option("review/auto_accept_agreements", False)
+
+
+class Settings:
+    """Typed access to the stored preferences."""
+
+    def __init__(self, store: QSettings | None = None) -> None:
+        self.store = store if store is not None else QSettings("annotator", "annotator")
+
+    def get(self, option: Option[T]) -> T:
+        return option.read(self.store)
+
+    def set(self, option: Option[T], value: T) -> None:
+        self.store.setValue(option.key, value)
+        self.store.sync()

@@ -1,0 +1,180 @@
+"""What the window is working on: the corpus, project, open document and its spans.
+
+Every user action goes through `perform`, which calls the core, pushes an undo command
+and announces the change; widgets listen to the signals and redraw only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from annotator.gui.commands import CorpusCommand
+
+if TYPE_CHECKING:
+    from annotator.core.changes import Change
+    from annotator.core.corpus import Corpus, SpanInfo
+    from annotator.core.models import Document, Label, Project
+
+
+class Workspace(QObject):
+    projectChanged = Signal()
+    labelsChanged = Signal()
+    documentOpened = Signal()
+    # span id, (start, end) before or None, (start, end) after or None: code points
+    spanChanged = Signal(int, object, object)
+    documentStateChanged = Signal(int)
+    saved = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.corpus: Corpus | None = None
+        self.project: Project | None = None
+        self.labels: list[Label] = []
+        self.document: Document | None = None
+        self.spans: dict[int, SpanInfo] = {}
+        self.undo_stack = QUndoStack(self)
+
+    # -- opening ----------------------------------------------------------------------
+
+    def set_corpus(self, corpus: Corpus) -> None:
+        if self.corpus is not None and self.corpus is not corpus:
+            self.corpus.close()
+        self.corpus = corpus
+        self.undo_stack.clear()
+        self.project = None
+        self.document = None
+        self.spans = {}
+
+    def open_project(self, project: Project) -> None:
+        self.project = project
+        self.document = None
+        self.spans = {}
+        self.reload_labels()
+        self.projectChanged.emit()
+
+    def reload_labels(self) -> None:
+        assert self.corpus is not None and self.project is not None
+        assert self.project.id is not None
+        self.labels = self.corpus.labels(self.project.id)
+        self.labelsChanged.emit()
+
+    def label(self, label_id: int) -> Label | None:
+        return next((label for label in self.labels if label.id == label_id), None)
+
+    def open_document(self, document_id: int) -> None:
+        assert self.corpus is not None
+        self.document = self.corpus.document(document_id)
+        self.spans = {span.id: span for span in self.corpus.span_view(document_id)}
+        self.documentOpened.emit()
+
+    # -- actions ----------------------------------------------------------------------
+
+    def perform(self, description: str, action: Callable[[], Change | None]) -> Change | None:
+        """Run one core action; a UserError becomes a message, not an exception."""
+        from annotator.core.errors import UserError
+
+        assert self.corpus is not None
+        try:
+            change = action()
+        except UserError as error:
+            self.failed.emit(str(error))
+            return None
+        if change is None:
+            return None
+        self.undo_stack.push(CorpusCommand(self.corpus, [change], description, self._announce))
+        self._announce(change)
+        return change
+
+    def _corpus(self) -> Corpus:
+        if self.corpus is None:
+            raise RuntimeError("no database is open yet")
+        return self.corpus
+
+    def _document_id(self) -> int:
+        if self.document is None or self.document.id is None:
+            raise RuntimeError("no document is open")
+        return self.document.id
+
+    def add_span(self, label_id: int, start: int, end: int) -> Change | None:
+        corpus, document_id = self._corpus(), self._document_id()
+        label = self.label(label_id)
+        return self.perform(
+            f"label {label.name if label else 'span'}",
+            lambda: corpus.add_span(document_id, label_id, start, end),
+        )
+
+    def relabel_span(self, span_id: int, label_id: int) -> Change | None:
+        corpus = self._corpus()
+        return self.perform("relabel span", lambda: corpus.relabel_span(span_id, label_id))
+
+    def remove_span(self, span_id: int) -> Change | None:
+        corpus = self._corpus()
+        return self.perform("remove span", lambda: corpus.remove_span(span_id))
+
+    def set_span_note(self, span_id: int, note: str) -> Change | None:
+        corpus = self._corpus()
+        return self.perform("edit note", lambda: corpus.set_span_note(span_id, note))
+
+    def set_document_label(self, label_id: int, present: bool) -> Change | None:
+        corpus, document_id = self._corpus(), self._document_id()
+        return self.perform(
+            "document label", lambda: corpus.set_document_label(document_id, label_id, present)
+        )
+
+    def set_status(self, document_id: int, status: str) -> Change | None:
+        from annotator.core.models import Status
+
+        corpus = self._corpus()
+        return self.perform(
+            f"mark {status.replace('_', ' ')}",
+            lambda: corpus.set_status(document_id, Status(status)),
+        )
+
+    def update_label(self, label_id: int, **fields: Any) -> Change | None:
+        corpus = self._corpus()
+        return self.perform("edit label", lambda: corpus.update_label(label_id, **fields))
+
+    def add_label(self, name: str, **fields: Any) -> Change | None:
+        corpus = self._corpus()
+        assert self.project is not None and self.project.id is not None
+        project_id = self.project.id
+        return self.perform("add label", lambda: corpus.add_label(project_id, name, **fields))
+
+    # -- announcing -------------------------------------------------------------------
+
+    def _announce(self, change: Change) -> None:
+        """Bring the open state in line with a change made, undone or redone."""
+        if change.entity == "label":
+            self.reload_labels()
+        elif change.entity == "span":
+            self._announce_span(change)
+        if change.document_id is not None:
+            self.documentStateChanged.emit(change.document_id)
+        self.saved.emit(change.action)
+
+    def _announce_span(self, change: Change) -> None:
+        from annotator.core.corpus import SpanInfo
+
+        before, after = change.before, change.after
+        row = after or before
+        assert row is not None
+        if self.document is None or row["document_id"] != self.document.id:
+            self.open_document(row["document_id"])  # undone elsewhere: show where it happened
+            return
+        span_id = int(row["id"])
+        if after is None:
+            self.spans.pop(span_id, None)
+        else:
+            self.spans[span_id] = SpanInfo(
+                span_id, after["label_id"], after["start"], after["end"], after["note"]
+            )
+        self.spanChanged.emit(
+            span_id,
+            (before["start"], before["end"]) if before else None,
+            (after["start"], after["end"]) if after else None,
+        )

@@ -1,0 +1,1 @@
+"""Files shipped with annotator: sample articles, the default label set, styles and icons."""
