@@ -359,7 +359,7 @@ class Corpus:
             .order_by(table.c.start, table.c.end, table.c.id)
         )
         with self.engine.connect() as connection:
-            return [SpanInfo(*row) for row in connection.execute(query).tuples()]
+            return [SpanInfo(*row) for row in connection.execute(query)]
 
     def annotators(self) -> list[str]:
         with self.session() as session:

@@ -123,7 +123,7 @@ def check_filter(connection: Connection, project_id: int, chosen: ExportFilter) 
 
 def span_rows(
     connection: Connection, project_id: int, chosen: ExportFilter = ExportFilter()
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[Sequence[Any]]:
     """Rows in SPAN_COLUMNS order, sorted by document, then offsets."""
     dialect = connection.dialect.name
     start, end = span_t.c.start, span_t.c.end
@@ -153,12 +153,12 @@ def span_rows(
     )
     result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
     for partition in result.partitions():
-        yield from (row._tuple() for row in partition)
+        yield from partition
 
 
 def document_label_rows(
     connection: Connection, project_id: int, chosen: ExportFilter = ExportFilter()
-) -> Iterator[tuple[Any, ...]]:
+) -> Iterator[Sequence[Any]]:
     """Rows in DOCUMENT_LABEL_COLUMNS order."""
     dialect = connection.dialect.name
     created = (
@@ -181,7 +181,7 @@ def document_label_rows(
     query = _filtered(
         query, chosen, annotator_column=doclabel_t.c.annotator_id, label_column=label_t.c.name
     )
-    yield from (row._tuple() for row in connection.execute(query))
+    yield from connection.execute(query)
 
 
 def count_spans(connection: Connection, project_id: int) -> int:

@@ -251,6 +251,8 @@ class TagPanel(QWidget):
         rows = max(1, len(span_labels))
         self.label_list.setFixedHeight(min(rows, 10) * 26 + 6)
         for checkbox in self._checkboxes.values():
+            self._document_layout.removeWidget(checkbox)
+            checkbox.setParent(None)
             checkbox.deleteLater()
         self._checkboxes.clear()
         for label in (lb for lb in self._workspace.labels if lb.kind == "document"):
