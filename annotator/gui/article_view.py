@@ -146,6 +146,7 @@ class ArticleText(QPlainTextEdit):
         self._highlighter = SpanHighlighter(self.document(), self)
         self._tag_area = _TagArea(self)
         self.updateRequest.connect(self._on_updateRequest)
+        self.cursorPositionChanged.connect(self._on_cursorPositionChanged)
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)
 
@@ -287,6 +288,16 @@ class ArticleText(QPlainTextEdit):
                 cursor.setPosition(span.start)
                 self.setTextCursor(cursor)
                 self.ensureCursorVisible()
+
+    def _on_cursorPositionChanged(self) -> None:
+        """Moving the caret off the selected span lets it go, so a hotkey then labels
+        new text instead of relabelling the old span."""
+        if self._selected_span is None:
+            return
+        span = next((s for s in self._spans if s.span_id == self._selected_span), None)
+        position = self.textCursor().position()
+        if span is None or not span.start <= position <= span.end:
+            self.set_selected_span(None)
 
     @property
     def selected_span(self) -> int | None:

@@ -218,9 +218,7 @@ def test_navigation_and_done_and_next(qtbot, window: MainWindow, db_path: Path) 
     assert window.findChild(QLabel, "documentProgress").text() == "1 of 3 done"
 
 
-def test_document_labels_and_span_notes_are_saved(
-    qtbot, window: MainWindow, db_path: Path
-) -> None:
+def test_document_labels_and_span_notes_are_saved(qtbot, window: MainWindow, db_path: Path) -> None:
     box = next(
         b for b in window.findChildren(QCheckBox) if b.objectName().startswith("documentLabel_")
     )
@@ -246,9 +244,7 @@ def test_document_filter_and_status_filter(qtbot, window: MainWindow) -> None:
     assert model.rowCount() == 1
     assert "Whale" in model.data(model.index(0))
     window.documents.filter_field.setText("")
-    window.documents.status_filter.setCurrentIndex(
-        window.documents.status_filter.findData("done")
-    )
+    window.documents.status_filter.setCurrentIndex(window.documents.status_filter.findData("done"))
     assert model.rowCount() == 0
 
 
