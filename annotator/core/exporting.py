@@ -278,7 +278,6 @@ def _layers(
         .join(annotator_t, annotator_t.c.id == doclabel_t.c.annotator_id)
         .join(label_t, label_t.c.id == doclabel_t.c.label_id)
         .where(doclabel_t.c.document_id.in_(document_ids))
-        .order_by(label_t.c.position, label_t.c.name)
     )
     for document_id, name, label in labels:
         if wanted(document_id, name) and (not chosen.labels or label in chosen.labels):
@@ -292,7 +291,6 @@ def _layers(
         .join(annotator_t, annotator_t.c.id == span_t.c.annotator_id)
         .join(label_t, label_t.c.id == span_t.c.label_id)
         .where(span_t.c.document_id.in_(document_ids))
-        .order_by(span_t.c.document_id, span_t.c.start, span_t.c.end, label_t.c.name)
     )  # fmt: skip
     for document_id, name, start, end, label, text, note, origin, created, updated in spans:
         if wanted(document_id, name) and (not chosen.labels or label in chosen.labels):
@@ -303,6 +301,12 @@ def _layers(
                     "updated_at": format_timestamp(updated),
                 }
             )  # fmt: skip
+    # Sorted here, by name rather than by label position or database collation: neither
+    # travels with the file, and a re-imported export must write the same bytes again.
+    for per_document in layers.values():
+        for entry in per_document.values():
+            entry["document_labels"].sort()
+            entry["spans"].sort(key=lambda span: (span["start"], span["end"], span["label"]))
     return layers
 
 

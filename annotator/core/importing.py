@@ -179,6 +179,7 @@ def import_paths(
 
 def _ensure_project(connection: Connection, name: str, *, importer: str) -> int:
     """The project's id, creating it (with its history row) in the connection's transaction."""
+    name = name.strip()
     table = Project.__table__  # type: ignore[attr-defined]
     found = connection.execute(select(table.c.id).where(table.c.name == name)).scalar()
     if found is not None:
