@@ -184,7 +184,9 @@ def _import(args: argparse.Namespace) -> int:
             corpus, args.paths, project=args.project, format_name=args.format_name,
             text_column=args.text_column, on_progress=on_progress,
         )  # fmt: skip
-    print(report.summary())
+    print(report.summary(details=False))
+    for failure in report.failures:
+        print(f"annotator: error: {failure}", file=sys.stderr)
     return 0 if report.ok else 1
 
 

@@ -93,7 +93,7 @@ def test_import_with_a_bad_file_fails_naming_file_and_line(
     good.write_text("A good one.", encoding="utf-8")
     code, out, err = run(capsys, "import", str(bad), str(good), "--project", "news", "--db", db)
     assert code != 0
-    assert f"{bad}, line 2: not valid JSON" in out
+    assert f"annotator: error: {bad}, line 2: not valid JSON" in err
     assert "imported 1 document(s) and 0 span(s) from 1 of 2 file(s)" in out
     assert "failed: 1 file(s)" in out
     assert "Traceback" not in out + err

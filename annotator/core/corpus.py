@@ -35,6 +35,7 @@ from annotator.core.models import (
 )
 
 ENV_ANNOTATOR = "ANNOTATOR_ANNOTATOR"
+TEXTS_KEPT = 8
 
 
 def default_annotator() -> str:
@@ -88,6 +89,7 @@ class Corpus:
         self.engine = engine
         self.annotator_name = annotator
         self._annotator_id: int | None = None
+        self._texts: dict[int, str] = {}
 
     @classmethod
     def open(cls, url: str | None = None, *, annotator: str | None = None) -> Corpus:
@@ -144,6 +146,21 @@ class Corpus:
         if name is None:
             self._annotator_id = annotator_id
         return annotator_id
+
+    def _reader_id(self, name: str | None) -> int:
+        """The annotator's id for a read; one who never worked matches nothing (-1),
+        and looking is not a reason to create them."""
+        if name is None and self._annotator_id is not None:
+            return self._annotator_id
+        with self.session() as session:
+            found = session.exec(
+                select(Annotator.id).where(Annotator.name == (name or self.annotator_name))
+            ).first()
+        if found is None:
+            return -1
+        if name is None:
+            self._annotator_id = found
+        return found
 
     # -- projects and labels ----------------------------------------------------------
 
@@ -237,7 +254,16 @@ class Corpus:
 
     def document(self, document_id: int) -> Document:
         with self.session() as session:
-            return ops.get_document(document_id, session=session)
+            document = ops.get_document(document_id, session=session)
+        self._remember_text(document_id, document.text)
+        return document
+
+    def _remember_text(self, document_id: int, text: str) -> None:
+        """Texts never change once stored, so the last few opened are kept at hand."""
+        self._texts.pop(document_id, None)
+        self._texts[document_id] = text
+        while len(self._texts) > TEXTS_KEPT:
+            self._texts.pop(next(iter(self._texts)))
 
     def documents(
         self,
@@ -254,7 +280,7 @@ class Corpus:
 
         `after_id` pages by key, which stays fast deep into a large project.
         """
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self._reader_id(annotator)
         span_count = (
             select(func.count())
             .where(Span.document_id == Document.id, Span.annotator_id == annotator_id)
@@ -298,7 +324,7 @@ class Corpus:
         return rows[0]
 
     def progress(self, project_id: int, *, annotator: str | None = None) -> Progress:
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self._reader_id(annotator)
         with self.session() as session:
             total = session.exec(
                 select(func.count()).where(Document.project_id == project_id)
@@ -330,7 +356,7 @@ class Corpus:
             return self._commit_change(session, change)
 
     def document_labels(self, document_id: int, *, annotator: str | None = None) -> list[int]:
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self._reader_id(annotator)
         with self.session() as session:
             return list(
                 session.exec(
@@ -344,14 +370,14 @@ class Corpus:
     # -- spans ------------------------------------------------------------------------
 
     def spans(self, document_id: int, *, annotator: str | None = None) -> list[Span]:
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self._reader_id(annotator)
         with self.session() as session:
             return ops.spans_of(document_id, session=session, annotator_id=annotator_id)
 
     def span_view(self, document_id: int, *, annotator: str | None = None) -> list[SpanInfo]:
         """Light rows for drawing a document: SQLAlchemy Core, no ORM objects, since a long
         article may hold ten thousand spans."""
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self._reader_id(annotator)
         table = Span.__table__  # type: ignore[attr-defined]
         query = (
             select(table.c.id, table.c.label_id, table.c.start, table.c.end, table.c.note)
@@ -384,6 +410,7 @@ class Corpus:
             change = ops.add_span(
                 document_id, label_id, start, end, session=session,
                 annotator_id=annotator_id, note=note, origin=origin,
+                text=self._texts.get(document_id),
             )  # fmt: skip
             self._commit_change(session, change)
         return change

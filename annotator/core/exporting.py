@@ -65,9 +65,7 @@ def format_timestamp(moment: datetime) -> str:
 def _iso(column: Any, dialect: str) -> ColumnElement[str]:
     if dialect == "sqlite":  # stored as naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff'
         return func.replace(column, " ", "T") + literal("+00:00")
-    return func.to_char(
-        func.timezone("UTC", column), literal('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
-    )
+    return func.to_char(func.timezone("UTC", column), literal('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +308,6 @@ def _layers(
     return layers
 
 
-
 ProgressCallback = Callable[[int, int], bool | None]
 
 
@@ -379,5 +376,7 @@ def export_project(
             path.unlink(missing_ok=True)
         raise
     except OSError as error:
-        raise UserError(f"cannot write {error.filename or output}: {error.strerror}") from error
+        raise UserError(
+            f"cannot write {error.filename or output}: {error.strerror or error}"
+        ) from error
     raise UserError(f"unknown export format {format_name!r}; choose csv or jsonl")

@@ -74,7 +74,8 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.failures
 
-    def summary(self) -> str:
+    def summary(self, *, details: bool = True) -> str:
+        """What happened, in words; `details` adds one line per failed file."""
         lines = [
             f"imported {self.documents} document(s) and {self.spans} span(s) "
             f"from {self.files - len(self.failures)} of {self.files} file(s)",
@@ -89,7 +90,8 @@ class ImportReport:
         if self.labels_created:
             lines.append(f"created label(s): {', '.join(self.labels_created)}")
         lines.append(f"failed: {len(self.failures)} file(s)")
-        lines.extend(f"  {failure}" for failure in self.failures)
+        if details:
+            lines.extend(f"  {failure}" for failure in self.failures)
         return "\n".join(lines)
 
 
@@ -251,9 +253,7 @@ class _Writer:
         self.label_count = len(self.labels)
         self.annotators: dict[str, int] = {
             name: annotator_id
-            for annotator_id, name in connection.execute(
-                select(annotator.c.id, annotator.c.name)
-            )
+            for annotator_id, name in connection.execute(select(annotator.c.id, annotator.c.name))
         }
         self._pending = _FileCounts()
 
@@ -270,12 +270,11 @@ class _Writer:
         return int(new_id)
 
     def _label_id(self, name: str, kind: LabelKind) -> int:
+        name = name.strip()
         key = (kind.value, name)
         found = self.labels.get(key)
         if found is None:
-            found = next(
-                (i for k, n, i in self._pending.new_labels if (k, n) == key), None
-            )
+            found = next((i for k, n, i in self._pending.new_labels if (k, n) == key), None)
         if found is not None:
             return found
         if not name.strip():
@@ -341,6 +340,9 @@ class _Writer:
         repeated: list[tuple[str, DocumentRecord]] = []
         now = utc_now()
         for record in records:
+            if "\x00" in record.text:
+                # Databases treat NUL as the end of a string; refuse rather than truncate.
+                raise InputError("the text contains a NUL character", line=record.line)
             digest = content_hash(record.text)
             if digest in self.hashes or digest in counts.new_hashes:
                 counts.duplicates += 1
@@ -358,9 +360,13 @@ class _Writer:
             )  # fmt: skip
         if new_rows:
             table = Document.__table__  # type: ignore[attr-defined]
-            ids = self.connection.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), new_rows
-            ).scalars().all()
+            ids = (
+                self.connection.execute(
+                    insert(table).returning(table.c.id, sort_by_parameter_order=True), new_rows
+                )
+                .scalars()
+                .all()
+            )
             for row, document_id in zip(new_rows, ids, strict=True):
                 counts.new_hashes[row["content_hash"]] = document_id
             counts.documents += len(new_rows)
@@ -428,9 +434,7 @@ class _Writer:
         counts.document_labels += len(label_rows)
         counts.statuses += len(status_rows)
 
-    def _span_row(
-        self, document_id: int, text: str, span: SpanRecord, now: Any
-    ) -> dict[str, Any]:
+    def _span_row(self, document_id: int, text: str, span: SpanRecord, now: Any) -> dict[str, Any]:
         return {
             "document_id": document_id,
             "annotator_id": self._annotator_id(span.annotator),

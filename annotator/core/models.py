@@ -146,7 +146,7 @@ class Span(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("start >= 0", name="start_not_negative"),
-        CheckConstraint("start < \"end\"", name="start_before_end"),
+        CheckConstraint('start < "end"', name="start_before_end"),
         CheckConstraint(_one_of("origin", Origin), name="origin_known"),
         UniqueConstraint(
             "document_id", "annotator_id", "label_id", "start", "end", name="uq_span_identity"

@@ -5,6 +5,8 @@ Each returns the `Change` it made so that the caller can record and undo it.
 
 from __future__ import annotations
 
+import sys
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -183,12 +185,33 @@ def add_span(
     annotator_id: int,
     note: str | None = None,
     origin: Origin = Origin.MANUAL,
+    text: str | None = None,
 ) -> Change:
-    document = get_document(document_id, session=session)
+    """`text`, when the caller already holds the document's (immutable) text, saves
+    reading a long article again."""
+    problem = check_offsets(sys.maxsize, start, end)  # types and order, before any query
+    if problem is not None:
+        raise UserError(f"cannot add the span to document {document_id}: {problem}")
+    if text is not None:
+        project_id = _project_of(document_id, session=session)
+        length, surface = len(text), text[start:end]
+    else:
+        # The database measures the text and cuts out the surface text (both count
+        # code points, as Python does), so the whole article need not cross over.
+        found = session.exec(
+            select(
+                Document.project_id,
+                func.length(Document.text),
+                func.substr(Document.text, start + 1, end - start),
+            ).where(Document.id == document_id)
+        ).first()
+        if found is None:
+            raise UserError(f"no document with id {document_id}")
+        project_id, length, surface = found
     label = _label(label_id, session=session)
-    if label.project_id != document.project_id or label.kind != LabelKind.SPAN:
+    if label.project_id != project_id or label.kind != LabelKind.SPAN:
         raise UserError(f"label {label.name!r} is not a span label of this document's project")
-    problem = check_offsets(len(document.text), start, end)
+    problem = check_offsets(length, start, end)
     if problem is not None:
         raise UserError(f"cannot add the span to document {document_id}: {problem}")
     duplicate = session.exec(
@@ -208,7 +231,7 @@ def add_span(
         label_id=label_id,
         start=start,
         end=end,
-        text=document.text[start:end],
+        text=surface,
         note=note,
         origin=origin.value,
     )
@@ -216,7 +239,7 @@ def add_span(
     session.flush()
     return Change(
         "add span", "span", None, snapshot(span),
-        project_id=document.project_id, document_id=document_id,
+        project_id=project_id, document_id=document_id,
     )  # fmt: skip
 
 
@@ -228,7 +251,10 @@ def _span(span_id: int, *, session: Session) -> Span:
 
 
 def _project_of(document_id: int, *, session: Session) -> int:
-    return get_document(document_id, session=session).project_id
+    project_id = session.exec(select(Document.project_id).where(Document.id == document_id)).first()
+    if project_id is None:
+        raise UserError(f"no document with id {document_id}")
+    return project_id
 
 
 def relabel_span(span_id: int, label_id: int, *, session: Session) -> Change:

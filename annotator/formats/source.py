@@ -44,7 +44,7 @@ def decode(data: bytes, *, path: Path) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise InputError(
-            f"bytes that are not valid UTF-8 ({data[error.start:error.start + 4]!r}); "
+            f"bytes that are not valid UTF-8 ({data[error.start : error.start + 4]!r}); "
             "save the file as UTF-8 and import it again",
             path=path,
             line=line,

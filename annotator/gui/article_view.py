@@ -8,7 +8,7 @@ re-highlights only its blocks. Offsets cross from code points (core) to UTF-16 u
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
+    QTextLayout,
 )
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -84,30 +84,8 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     def highlightBlock(self, text: str) -> None:
         block = self.currentBlock()
-        block_start = block.position()
-        block_end = block_start + block.length() - 1
-        spans = self._view.spans_overlapping(block_start, block_end)
-        if not spans:
-            return
-        points = {block_start, block_end}
-        for span in spans:
-            points.add(max(span.start, block_start))
-            points.add(min(span.end, block_end))
-        edges = sorted(points)
-        for left, right in pairwise(edges):
-            covering = [s for s in spans if s.start <= left and s.end >= right]
-            if not covering:
-                continue
-            # The innermost span gives the background; an outer one shows as an underline,
-            # so nested and overlapping spans all stay visible.
-            covering.sort(key=lambda s: (s.end - s.start, -s.start), reverse=True)
-            inner = covering[-1]
-            fmt = QTextCharFormat(self._view.format_for(inner.label_id))
-            if len(covering) > 1:
-                outer = covering[-2]
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-                fmt.setUnderlineColor(QColor(self._view.colour_of(outer.label_id)))
-            self.setFormat(left - block_start, right - left, fmt)
+        for start, length, fmt in self._view.block_formats(block.position(), block.length()):
+            self.setFormat(start, length, fmt)
 
 
 class ArticleText(QPlainTextEdit):
@@ -165,8 +143,20 @@ class ArticleText(QPlainTextEdit):
         self._highlighter.rehighlight()
         self.viewport().update()
 
-    def format_for(self, label_id: int) -> QTextCharFormat:
-        return self._formats.get(label_id) or QTextCharFormat()
+    def format_of(self, span: PaintedSpan) -> QTextCharFormat:
+        if span.span_id == self._selected_span:
+            return self._selected_format(span.label_id)
+        return self._formats.get(span.label_id) or QTextCharFormat()
+
+    def _selected_format(self, label_id: int) -> QTextCharFormat:
+        """The selected span: a stronger tint and an underline, painted by the
+        highlighter so that selecting repaints one block, not the whole view."""
+        fmt = QTextCharFormat()
+        fmt.setBackground(span_colour(self.colour_of(label_id), dark=is_dark(self.palette()),
+                                      strong=True))  # fmt: skip
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
+        return fmt
 
     def colour_of(self, label_id: int) -> str:
         return self._colours.get(label_id, "#888888")
@@ -210,29 +200,80 @@ class ArticleText(QPlainTextEdit):
         """Update one span and repaint only the blocks it touched."""
         to16 = self._map.to_utf16
         if before is not None:
-            index = next((i for i, s in enumerate(self._spans) if s.span_id == span_id), None)
+            first = bisect_left(self._starts, to16(before[0]))
+            index = next(
+                (i for i in range(first, len(self._spans)) if self._spans[i].span_id == span_id),
+                None,
+            )
             if index is not None:
                 del self._spans[index]
                 del self._starts[index]
         if after is not None and label_id is not None:
             painted = PaintedSpan(to16(after[0]), to16(after[1]), span_id, label_id)
-            position = bisect_left([s.key for s in self._spans], painted.key)
+            position = bisect_left(self._spans, painted.key, key=lambda s: s.key)
             self._spans.insert(position, painted)
-            insort(self._starts, painted.start)
+            self._starts.insert(position, painted.start)
             self._longest = max(self._longest, painted.end - painted.start)
         elif after is None and self._selected_span == span_id:
             self._selected_span = None
         for extent in (before, after):
             if extent is not None:
                 self._rehighlight_range(to16(extent[0]), to16(extent[1]))
-        self._refresh_marks()
+
+    def block_formats(
+        self, block_start: int, block_length: int
+    ) -> list[tuple[int, int, QTextCharFormat]]:
+        """(start, length, format) within one block, for the spans that touch it."""
+        block_end = block_start + block_length - 1
+        spans = self.spans_overlapping(block_start, block_end)
+        if not spans:
+            return []
+        ranges: list[tuple[int, int, QTextCharFormat]] = []
+        if all(a.end <= b.start for a, b in pairwise(spans)):
+            # The common case: spans side by side, each painted as it is.
+            for span in spans:
+                left, right = max(span.start, block_start), min(span.end, block_end)
+                if right > left:
+                    ranges.append((left - block_start, right - left, self.format_of(span)))
+            return ranges
+        points = {block_start, block_end}
+        for span in spans:
+            points.add(max(span.start, block_start))
+            points.add(min(span.end, block_end))
+        for left, right in pairwise(sorted(points)):
+            covering = [s for s in spans if s.start <= left and s.end >= right]
+            if not covering:
+                continue
+            # The innermost span gives the background; an outer one shows as an underline,
+            # so nested and overlapping spans all stay visible.
+            covering.sort(key=lambda s: (s.end - s.start, -s.start), reverse=True)
+            fmt = QTextCharFormat(self.format_of(covering[-1]))
+            if len(covering) > 1:
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+                fmt.setUnderlineColor(QColor(self.colour_of(covering[-2].label_id)))
+            ranges.append((left - block_start, right - left, fmt))
+        return ranges
 
     def _rehighlight_range(self, start16: int, end16: int) -> None:
+        """Re-format only the blocks a span touches and repaint only their rectangles.
+
+        QSyntaxHighlighter.rehighlightBlock would re-lay out the block and repaint the
+        whole view; colours change no geometry, so the layout's formats are replaced.
+        """
         document = self.document()
         block = document.findBlock(start16)
         last = document.findBlock(max(start16, end16 - 1))
+        offset = self.contentOffset()
         while block.isValid():
-            self._highlighter.rehighlightBlock(block)
+            ranges = []
+            for start, length, fmt in self.block_formats(block.position(), block.length()):
+                format_range = QTextLayout.FormatRange()
+                format_range.start, format_range.length, format_range.format = start, length, fmt
+                ranges.append(format_range)
+            block.layout().setFormats(ranges)
+            rect = self.blockBoundingGeometry(block).translated(offset).toAlignedRect()
+            self.viewport().update(rect)
+            self._tag_area.update(0, rect.y(), self._tag_area.width(), rect.height())
             if block == last:
                 break
             block = block.next()
@@ -279,15 +320,26 @@ class ArticleText(QPlainTextEdit):
         return hits
 
     def set_selected_span(self, span_id: int | None, *, scroll: bool = False) -> None:
+        previous = self._selected_span
+        if previous == span_id:
+            return
         self._selected_span = span_id
-        self._refresh_marks()
+        for changed in (previous, span_id):
+            span = self._painted(changed)
+            if span is not None:
+                self._rehighlight_range(span.start, span.end)
         if scroll and span_id is not None:
-            span = next((s for s in self._spans if s.span_id == span_id), None)
+            span = self._painted(span_id)
             if span is not None:
                 cursor = QTextCursor(self.document())
                 cursor.setPosition(span.start)
                 self.setTextCursor(cursor)
                 self.ensureCursorVisible()
+
+    def _painted(self, span_id: int | None) -> PaintedSpan | None:
+        if span_id is None:
+            return None
+        return next((s for s in self._spans if s.span_id == span_id), None)
 
     def _on_cursorPositionChanged(self) -> None:
         """Moving the caret off the selected span lets it go, so a hotkey then labels
@@ -308,27 +360,8 @@ class ArticleText(QPlainTextEdit):
         self._refresh_marks()
 
     def _refresh_marks(self) -> None:
-        """The few transient marks (selected span, find match) use extra selections."""
+        """The current find match is the one transient mark drawn as an extra selection."""
         marks: list[QTextEdit.ExtraSelection] = []
-        if self._selected_span is not None:
-            span = next((s for s in self._spans if s.span_id == self._selected_span), None)
-            if span is not None:
-                mark = QTextEdit.ExtraSelection()
-                cursor = QTextCursor(self.document())
-                cursor.setPosition(span.start)
-                cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
-                mark.cursor = cursor  # type: ignore[attr-defined]
-                fmt = QTextCharFormat()
-                fmt.setBackground(
-                    span_colour(
-                        self.colour_of(span.label_id), dark=is_dark(self.palette()), strong=True
-                    )
-                )
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-                fmt.setUnderlineColor(self.palette().color(QPalette.ColorRole.Text))
-                fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-                mark.format = fmt  # type: ignore[attr-defined]
-                marks.append(mark)
         if self._find_match is not None:
             mark = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
@@ -341,7 +374,8 @@ class ArticleText(QPlainTextEdit):
             fmt.setBackground(QColor(255, 215, 0, 140))
             mark.format = fmt  # type: ignore[attr-defined]
             marks.append(mark)
-        self.setExtraSelections(marks)
+        if marks or self.extraSelections():
+            self.setExtraSelections(marks)
 
     # -- input ------------------------------------------------------------------------
 

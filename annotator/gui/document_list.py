@@ -157,6 +157,17 @@ class DocumentListModel(QAbstractListModel):
         index = self.index(number)
         self.dataChanged.emit(index, index)
 
+    def count_span(self, document_id: int, step: int) -> None:
+        """A span was added (+1) or removed (-1): no query needed to show it."""
+        from dataclasses import replace
+
+        number = self.row_of(document_id)
+        if number is None:
+            return
+        row = self._rows[number]
+        # Only the tooltip shows the count and it is read when shown: nothing to repaint.
+        self._rows[number] = replace(row, spans=max(0, row.spans + step))
+
     def loaded_ids(self) -> list[int]:
         return [row.id for row in self._rows]
 
@@ -221,6 +232,7 @@ class DocumentList(QWidget):
         workspace.projectChanged.connect(self.reload)
         workspace.documentStateChanged.connect(self._on_workspace_documentStateChanged)
         workspace.documentOpened.connect(self._on_workspace_documentOpened)
+        workspace.spanChanged.connect(self._on_workspace_spanChanged)
 
     def reload(self) -> None:
         self.model.reset(
@@ -250,6 +262,11 @@ class DocumentList(QWidget):
     def _on_workspace_documentStateChanged(self, document_id: int) -> None:
         self.model.refresh_document(document_id)
         self.update_progress()
+
+    def _on_workspace_spanChanged(self, _span_id: int, before: object, after: object) -> None:
+        document = self._workspace.document
+        if document is not None and document.id is not None and (before is None) != (after is None):
+            self.model.count_span(document.id, 1 if before is None else -1)
 
     def _on_workspace_documentOpened(self) -> None:
         self._select_open_document()

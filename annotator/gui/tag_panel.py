@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -116,10 +118,7 @@ class SpanTableModel(QAbstractTableModel):
             del self._ids[row]
             self.endRemoveRows()
         if present:
-            key = self._sort_key(span_id)
-            row = 0
-            while row < len(self._ids) and self._sort_key(self._ids[row]) < key:
-                row += 1
+            row = bisect_left(self._ids, self._sort_key(span_id), key=self._sort_key)
             self.beginInsertRows(QModelIndex(), row, row)
             self._ids.insert(row, span_id)
             self.endInsertRows()
@@ -214,12 +213,19 @@ class TagPanel(QWidget):
             self.span_list.fontMetrics().height() + 6
         )
         header = self.span_list.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: sizing to contents would read every row of a long article.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, self.span_list.fontMetrics().horizontalAdvance("Organisation") + 12)
+        header.resizeSection(2, 90)
         self.span_list.clicked.connect(self._on_span_list_clicked)
         self.span_list.activated.connect(self._on_span_list_clicked)
         self.spans_title = QLabel()
+        # Its text changes with every span; a fixed size keeps that from relaying out
+        # (and repainting) the whole panel.
+        self.spans_title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.spans_title.setFixedHeight(self.spans_title.sizeHint().height() + 4)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -250,6 +256,10 @@ class TagPanel(QWidget):
             self.label_list.addItem(item)
         rows = max(1, len(span_labels))
         self.label_list.setFixedHeight(min(rows, 10) * 26 + 6)
+        longest = max((len(label.name) for label in span_labels), default=8)
+        self.span_list.horizontalHeader().resizeSection(
+            0, self.span_list.fontMetrics().averageCharWidth() * (longest + 2) + 8
+        )
         for checkbox in self._checkboxes.values():
             self._document_layout.removeWidget(checkbox)
             checkbox.setParent(None)
@@ -311,8 +321,7 @@ class TagPanel(QWidget):
         if row is None:
             self.span_list.clearSelection()
             return
-        self.span_list.selectRow(row)
-        self.span_list.scrollTo(self.span_model.index(row, 0))
+        self.span_list.selectRow(row)  # scrolls only when the row is out of sight
 
 
 def _heading(text: str) -> QLabel:

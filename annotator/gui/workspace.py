@@ -35,6 +35,7 @@ class Workspace(QObject):
         self.corpus: Corpus | None = None
         self.project: Project | None = None
         self.labels: list[Label] = []
+        self._labels_by_id: dict[int, Label] = {}
         self.document: Document | None = None
         self.spans: dict[int, SpanInfo] = {}
         self.undo_stack = QUndoStack(self)
@@ -61,10 +62,11 @@ class Workspace(QObject):
         assert self.corpus is not None and self.project is not None
         assert self.project.id is not None
         self.labels = self.corpus.labels(self.project.id)
+        self._labels_by_id = {label.id: label for label in self.labels if label.id is not None}
         self.labelsChanged.emit()
 
     def label(self, label_id: int) -> Label | None:
-        return next((label for label in self.labels if label.id == label_id), None)
+        return self._labels_by_id.get(label_id)
 
     def open_document(self, document_id: int) -> None:
         assert self.corpus is not None
@@ -153,7 +155,7 @@ class Workspace(QObject):
             self.reload_labels()
         elif change.entity == "span":
             self._announce_span(change)
-        if change.document_id is not None:
+        if change.document_id is not None and change.entity != "span":
             self.documentStateChanged.emit(change.document_id)
         self.saved.emit(change.action)
 
