@@ -32,11 +32,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-WORDS = (
+SENTENCE = (
     "the minister said on friday that talks with the union would resume in geneva after a "
     "week of strikes across the northern ports while analysts expected prices to rise "
     "again before the summer elections in the capital"
-).split(" ")  # noqa: SIM905 - a sentence reads better than a list
+)
+WORDS = SENTENCE.split()
 STAMP = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
