@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from annotator.gui import settings as options
 from annotator.gui.main_window import ENV_ANNOTATOR, ENV_DB, MainWindow
 from annotator.gui.settings import Settings
+from annotator.gui.theme import apply_theme
 
 log = logging.getLogger("annotator")
 
@@ -50,6 +51,7 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     app.setApplicationDisplayName("annotator")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     sys.excepthook = _show_error
+    apply_theme(app)
     settings = Settings()
     window = MainWindow(settings)
     window.show()

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QShowEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
@@ -95,7 +96,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._apply_font_size(self.settings.get(options.FONT_SIZE))
         self.resize(1360, 860)
-        self._restore_layout()
+        self._layout_restored = False
         self.db_url = ""
 
     # -- construction -----------------------------------------------------------------
@@ -503,6 +504,12 @@ class MainWindow(QMainWindow):
         self.article.text.setFont(font)
 
     # -- layout persistence -----------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:  # sizes mean something only once the window has one
+            self._layout_restored = True
+            self._restore_layout()
 
     def _restore_layout(self) -> None:
         geometry = self.settings.get(options.GEOMETRY)

@@ -23,7 +23,9 @@ def without_password(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).set(password=None).render_as_string(hide_password=False)
+        parsed = make_url(url)
+        # URL.set() keeps a password it is given None for; a plain replace drops it.
+        return parsed._replace(password=None).render_as_string(hide_password=False)
     except ValueError:
         return url
 

@@ -1,0 +1,101 @@
+"""Screenshots of the real window for the README, made the way a person would work.
+
+    python -m annotator.gui.screenshots [FOLDER]     (default: resources/screenshots)
+
+Runs offscreen on a temporary database; nothing of the user's is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def _label_words(window: object, pairs: list[tuple[str, str]]) -> None:
+    from annotator.gui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    text = window.workspace.document.text if window.workspace.document else ""
+    labels = {label.name: label.id for label in window.workspace.labels}
+    for needle, label in pairs:
+        position = text.find(needle)
+        while position != -1:
+            window.article.text.select_range(position, position + len(needle), scroll=False)
+            window.apply_label(labels[label])
+            position = text.find(needle, position + len(needle))
+
+
+def make_screenshots(folder: Path) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.labels_dialog import LabelsDialog
+    from annotator.gui.main_window import MainWindow
+    from annotator.gui.settings import Settings
+    from annotator.gui.theme import dark_palette, light_palette
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    app.setPalette(light_palette())
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(QSettings(str(Path(scratch) / "s.ini"), QSettings.Format.IniFormat))
+        window = MainWindow(settings)
+        window.resize(1360, 860)
+        window.show()
+        window.open_database(str(Path(scratch) / "corpus.db"), annotator="alice", project=None)
+        _label_words(window, [
+            ("Port Ellison", "Location"), ("Harbour Bridge", "Location"),
+            ("Kestrel Island", "Location"), ("Quay Street", "Location"),
+            ("Helena Voss", "Person"), ("Voss", "Person"), ("Samuel Achterberg", "Person"),
+            ("Rosa Delgado", "Person"), ("Brandt & Ollen Engineering", "Organisation"),
+            ("Northern Infrastructure Agency", "Organisation"),
+            ("Bayline Transport", "Organisation"), ("Wheels for Ellison", "Organisation"),
+            ("Tuesday", "Date"),
+            ("February 2023", "Date"), ("March 18", "Date"),
+        ])  # fmt: skip
+        economy = next(lb for lb in window.workspace.labels if lb.name == "Economy")
+        assert economy.id is not None
+        window.workspace.set_document_label(economy.id, True)
+        document = window.workspace.document
+        assert document is not None and document.id is not None
+        window.workspace.set_status(document.id, "in_progress")
+        spans = sorted(window.workspace.spans.values(), key=lambda s: s.start)
+        window.article.text.place_caret(spans[4].start)
+        window.article.text.set_selected_span(spans[4].id)
+        window.tags.select_span(spans[4].id)
+        window.article.text.verticalScrollBar().setValue(0)
+        app.processEvents()
+        written.append(folder / "workspace.png")
+        window.grab().save(str(written[-1]))
+        app.setPalette(dark_palette())
+        app.processEvents()
+        written.append(folder / "workspace-dark.png")
+        window.grab().save(str(written[-1]))
+        app.setPalette(light_palette())
+        dialog = LabelsDialog(window.workspace, window)
+        dialog.show()
+        app.processEvents()
+        written.append(folder / "labels.png")
+        dialog.grab().save(str(written[-1]))
+        dialog.close()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    return written
+
+
+def main() -> None:
+    default = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    for path in make_screenshots(folder):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

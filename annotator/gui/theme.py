@@ -1,0 +1,59 @@
+"""Light or dark, as the system says: a Fusion palette for each, switched live.
+
+Span tints are translucent label colours computed from the palette (see article_view),
+so they stay readable on both.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+Role = QPalette.ColorRole
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    colours = {
+        Role.Window: "#202124", Role.WindowText: "#e8eaed", Role.Base: "#17181a",
+        Role.AlternateBase: "#26282b", Role.Text: "#e8eaed", Role.Button: "#2b2d30",
+        Role.ButtonText: "#e8eaed", Role.Highlight: "#3d7bd9", Role.HighlightedText: "#ffffff",
+        Role.ToolTipBase: "#2b2d30", Role.ToolTipText: "#e8eaed", Role.Link: "#8ab4f8",
+        Role.PlaceholderText: "#9aa0a6", Role.Mid: "#3c4043", Role.Dark: "#111214",
+        Role.Light: "#3c4043", Role.Midlight: "#333539", Role.Shadow: "#000000",
+    }  # fmt: skip
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    for role in (Role.Text, Role.WindowText, Role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8389"))
+    return palette
+
+
+def light_palette() -> QPalette:
+    palette = QPalette()
+    colours = {
+        Role.Window: "#f3f3f3", Role.WindowText: "#1f1f1f", Role.Base: "#ffffff",
+        Role.AlternateBase: "#f7f7f7", Role.Text: "#1f1f1f", Role.Button: "#f0f0f0",
+        Role.ButtonText: "#1f1f1f", Role.Highlight: "#2f7cd3", Role.HighlightedText: "#ffffff",
+        Role.ToolTipBase: "#ffffdc", Role.ToolTipText: "#1f1f1f", Role.Link: "#1a5fb4",
+        Role.PlaceholderText: "#8a8f98", Role.Mid: "#c8c8c8", Role.Dark: "#a0a0a0",
+        Role.Light: "#ffffff", Role.Midlight: "#e3e3e3", Role.Shadow: "#767676",
+    }  # fmt: skip
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    for role in (Role.Text, Role.WindowText, Role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#a0a0a0"))
+    return palette
+
+
+def apply_theme(app: QApplication) -> None:
+    """Use the scheme the system reports now, and follow it when it changes."""
+    app.setStyle("Fusion")
+    hints = QGuiApplication.styleHints()
+
+    def follow(scheme: Qt.ColorScheme) -> None:
+        app.setPalette(dark_palette() if scheme == Qt.ColorScheme.Dark else light_palette())
+
+    follow(hints.colorScheme())
+    hints.colorSchemeChanged.connect(follow)
