@@ -192,57 +192,31 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from annotator.core import exporting
-    from annotator.core.errors import UserError
     from annotator.core.models import Status
-    from annotator.formats import csv_export, jsonl_export
 
     chosen = exporting.ExportFilter(
         annotators=tuple(args.only_annotators),
         labels=tuple(args.labels),
         statuses=tuple(Status(s) for s in args.statuses),
     )
-    output: Path = args.output
-    with _corpus(args) as corpus:
+    unit = "span" if args.format_name == "csv" else "doc"
+    with _corpus(args) as corpus, _progress(0, unit, "exporting") as bar:
         project_id = corpus.project(args.project).id
         assert project_id is not None
-        try:
-            with corpus.engine.connect() as connection:
-                exporting.check_filter(connection, project_id, chosen)
-                if args.format_name == "csv":
-                    total = exporting.count_spans(connection, project_id)
-                    labels_path = csv_export.companion_path(output, "document-labels")
-                    with (
-                        _progress(total, "span", "exporting") as bar,
-                        csv_export.open_for_writing(output, excel=args.excel) as out,
-                    ):
-                        spans = csv_export.write_rows(
-                            out, exporting.SPAN_COLUMNS,
-                            exporting.span_rows(connection, project_id, chosen),
-                            excel=args.excel, on_rows=lambda n: bar.update(n - bar.n),
-                        )  # fmt: skip
-                    with csv_export.open_for_writing(labels_path, excel=args.excel) as out:
-                        labels = csv_export.write_rows(
-                            out, exporting.DOCUMENT_LABEL_COLUMNS,
-                            exporting.document_label_rows(connection, project_id, chosen),
-                            excel=args.excel,
-                        )  # fmt: skip
-                    print(f"wrote {spans} span(s) to {output}")
-                    print(f"wrote {labels} document label(s) to {labels_path}")
-                else:
-                    total = exporting.count_documents(connection, project_id)
-                    with (
-                        _progress(total, "doc", "exporting") as bar,
-                        output.open("w", encoding="utf-8", newline="\n") as out,
-                    ):
-                        written = jsonl_export.write_documents(
-                            out, exporting.documents_with_layers(connection, project_id, chosen),
-                            on_document=lambda n: bar.update(n - bar.n),
-                        )  # fmt: skip
-                    print(f"wrote {written} document(s) to {output}")
-        except OSError as error:
-            # An output folder that does not exist, no permission, a full disk.
-            where = error.filename or output
-            raise UserError(f"cannot write {where}: {error.strerror or error}") from error
+
+        def on_progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = exporting.export_project(
+            corpus.engine, project_id, format_name=args.format_name, output=args.output,
+            chosen=chosen, excel=args.excel, on_progress=on_progress,
+        )  # fmt: skip
+    if args.format_name == "csv":
+        print(f"wrote {report.rows} span(s) to {report.files[0]}")
+        print(f"wrote {report.document_labels} document label(s) to {report.files[1]}")
+    else:
+        print(f"wrote {report.rows} document(s) to {report.files[0]}")
     return 0
 
 

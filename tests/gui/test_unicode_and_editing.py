@@ -212,3 +212,30 @@ def test_files_dropped_on_the_window_are_imported(
     qtbot.waitUntil(lambda: window.documents.model.rowCount() == 4, timeout=5000)
     titles = [window.documents.model.data(window.documents.model.index(r)) for r in range(4)]
     assert "Dropped Article" in titles
+
+
+def test_export_from_the_window_writes_csv_and_jsonl(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    start = window.workspace.document.text.index("Tuesday")
+    window.article.text.place_caret(start)
+    qtbot.keyClick(window.article.text, Qt.Key.Key_4)
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: messages.append(text))
+    for format_name in ("csv", "jsonl"):
+        target = tmp_path / f"out.{format_name}"
+        monkeypatch.setattr(
+            QFileDialog, "getSaveFileName", lambda *_a, t=target, **_k: (str(t), "")
+        )
+        window.export(format_name)
+        assert target.is_file()
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["label"], r["text"], r["annotator"]) for r in rows] == [("Date", "Tuesday", "alice")]
+    assert (tmp_path / "out.document-labels.csv").is_file()
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    assert json.loads(lines[0])["annotations"][0]["spans"][0]["text"] == "Tuesday"
+    assert "Wrote 1 span(s)" in messages[0] and "Wrote 3 document(s)" in messages[1]
