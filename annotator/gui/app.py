@@ -49,7 +49,7 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     app.setApplicationName("annotator")
     app.setOrganizationName("annotator")
     app.setApplicationDisplayName("annotator")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     sys.excepthook = _show_error
     apply_theme(app)
     settings = Settings()
