@@ -477,7 +477,7 @@ class ArticleText(QPlainTextEdit):
         else:
             self._tag_area.update(0, rect.y(), self._tag_area.width(), rect.height())
 
-    def paint_tags(self, painter: QPainter) -> None:
+    def paint_tags(self, painter: QPainter, area: QRect) -> None:
         """Label names of the spans that start on each visible line, right of the text,
         so they are readable without hovering and never cover a word."""
         if not self._spans:
@@ -489,13 +489,16 @@ class ArticleText(QPlainTextEdit):
         right_edge = TAG_MARGIN - 4
         block = self.firstVisibleBlock()
         offset = self.contentOffset()
-        bottom = self.viewport().height()
+        bottom = min(self.viewport().height(), area.bottom())
         dark = is_dark(self.palette())
         text_colour = self.palette().color(QPalette.ColorRole.Text)
         while block.isValid():
             geometry = self.blockBoundingGeometry(block).translated(offset)
             if geometry.top() > bottom:
                 break
+            if geometry.bottom() < area.top():  # above what needs painting
+                block = block.next()
+                continue
             layout = block.layout()
             start = block.position()
             for index in range(layout.lineCount()):
@@ -535,7 +538,7 @@ class _TagArea(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(event.rect(), self._view.palette().color(QPalette.ColorRole.Base))
-        self._view.paint_tags(painter)
+        self._view.paint_tags(painter, event.rect())
         painter.end()
 
 

@@ -38,6 +38,14 @@ if TYPE_CHECKING:
     from annotator.gui.workspace import Workspace
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+ANSWERED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+    }
+)
 LABEL_ID = Qt.ItemDataRole.UserRole + 1
 
 
@@ -143,7 +151,7 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in ANSWERED_ROLES or not index.isValid():  # a view asks for ~10 roles
             return None
         span = self._workspace.spans.get(self._ids[index.row()])
         if span is None:
@@ -207,6 +215,7 @@ class TagPanel(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
         self.span_list.verticalHeader().hide()
+        self.span_list.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.span_list.setShowGrid(False)
         self.span_list.setWordWrap(False)
         self.span_list.verticalHeader().setDefaultSectionSize(
