@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -47,6 +47,7 @@ Record = DocumentRecord | SpanRowRecord | DocumentLabelRowRecord
 Reader = Callable[[Path], Iterable[Record]]
 ProgressCallback = Callable[[int, int, str], bool | None]
 
+STATUS_RANK = {Status.TODO.value: 0, Status.IN_PROGRESS.value: 1, Status.DONE.value: 2}
 KNOWN_SUFFIXES = {
     ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
@@ -150,8 +151,8 @@ def import_paths(
     done_bytes = 0
     with corpus.engine.connect() as connection, connection.begin():
         # Created in the import's transaction, so a cancelled import leaves no project behind.
-        project_id = _ensure_project(connection, project, importer=corpus.annotator_name)
-        writer = _Writer(connection, project_id=project_id, importer=corpus.annotator_name)
+        project_id = ensure_project(connection, project, importer=corpus.annotator_name)
+        writer = Writer(connection, project_id=project_id, importer=corpus.annotator_name)
         for path in files:
             if on_progress is not None and on_progress(done_bytes, total_bytes, path.name) is False:
                 raise ImportCancelled("import cancelled; nothing was written")
@@ -179,7 +180,7 @@ def import_paths(
     return report
 
 
-def _ensure_project(connection: Connection, name: str, *, importer: str) -> int:
+def ensure_project(connection: Connection, name: str, *, importer: str) -> int:
     """The project's id, creating it (with its history row) in the connection's transaction."""
     name = name.strip()
     table = Project.__table__  # type: ignore[attr-defined]
@@ -224,7 +225,7 @@ class _FileCounts:
     new_annotators: dict[str, int] = field(default_factory=dict)
 
 
-class _Writer:
+class Writer:
     """Writes validated records; caches ids but forgets what a rolled-back file added."""
 
     def __init__(self, connection: Connection, *, project_id: int, importer: str) -> None:
@@ -301,7 +302,11 @@ class _Writer:
 
     # -- writing -----------------------------------------------------------------------
 
-    def write(self, records: list[Record], *, source: Path, report: ImportReport) -> _FileCounts:
+    def write(
+        self, records: list[Record], *, source: Path, report: ImportReport, history: bool = True
+    ) -> _FileCounts:
+        """Write one file's records; `history=False` when the caller records one row for
+        many batches (a merge)."""
         counts = self._pending = _FileCounts()
         documents = [r for r in records if isinstance(r, DocumentRecord)]
         self._write_documents(documents, counts)
@@ -309,11 +314,25 @@ class _Writer:
         label_rows = [r for r in records if isinstance(r, DocumentLabelRowRecord)]
         if span_rows or label_rows:
             self._write_rows_by_hash(span_rows, label_rows, counts)
+        if history:
+            self.record_history(source=source, counts=counts, action="import")
+        report.documents += counts.documents
+        report.duplicates += counts.duplicates
+        report.spans += counts.spans
+        report.spans_already_present += counts.spans_present
+        report.document_labels += counts.document_labels
+        report.statuses += counts.statuses
+        report.labels_created.extend(name for _, name, _ in counts.new_labels)
+        return counts
+
+    def record_history(
+        self, *, source: Path, counts: _FileCounts | ImportReport, action: str
+    ) -> None:
         self.connection.execute(
             insert(History.__table__),  # type: ignore[attr-defined]
             [
                 {
-                    "at": utc_now(), "annotator": self.importer, "action": "import",
+                    "at": utc_now(), "annotator": self.importer, "action": action,
                     "entity": "file", "entity_id": None, "project_id": self.project_id,
                     "before": None,
                     "after": {
@@ -323,14 +342,6 @@ class _Writer:
                 }
             ],
         )  # fmt: skip
-        report.documents += counts.documents
-        report.duplicates += counts.duplicates
-        report.spans += counts.spans
-        report.spans_already_present += counts.spans_present
-        report.document_labels += counts.document_labels
-        report.statuses += counts.statuses
-        report.labels_created.extend(name for _, name, _ in counts.new_labels)
-        return counts
 
     def _write_documents(self, records: list[DocumentRecord], counts: _FileCounts) -> None:
         new_rows: list[dict[str, Any]] = []
@@ -393,10 +404,11 @@ class _Writer:
         # import, or the same document twice in one file, adds nothing twice.
         spans_held: dict[int, set[tuple[int, int, int, int]]] = {}
         labels_held: dict[int, set[tuple[int, int]]] = {}
-        statuses_held: dict[int, set[int]] = {}
+        statuses_held: dict[int, dict[int, str]] = {}
+        status_updates: list[dict[str, Any]] = []
         for document_id, record, already_there in pairs:
             if document_id not in spans_held:
-                held = self._present_keys(document_id) if already_there else (set(), set(), set())
+                held = self._present_keys(document_id) if already_there else (set(), set(), {})
                 spans_held[document_id], labels_held[document_id] = held[0], held[1]
                 statuses_held[document_id] = held[2]
             for span in record.spans:
@@ -421,18 +433,42 @@ class _Writer:
                         {"document_id": document_id, "annotator_id": annotator_id,
                          "label_id": label_key[1], "created_at": now}
                     )  # fmt: skip
-                if layer.status is not None and annotator_id not in statuses_held[document_id]:
-                    statuses_held[document_id].add(annotator_id)
-                    status_rows.append(
-                        {"document_id": document_id, "annotator_id": annotator_id,
-                         "status": Status(layer.status).value, "updated_at": now}
-                    )  # fmt: skip
+                if layer.status is None:
+                    continue
+                incoming = Status(layer.status).value
+                current = statuses_held[document_id].get(annotator_id)
+                row = {"document_id": document_id, "annotator_id": annotator_id,
+                       "status": incoming, "updated_at": now}  # fmt: skip
+                if current is None:
+                    status_rows.append(row)
+                elif STATUS_RANK[incoming] > STATUS_RANK[current]:
+                    # Work that moved on elsewhere (todo -> done) comes along; a file
+                    # that is behind never sets a document back.
+                    status_updates.append(row)
+                else:
+                    continue
+                statuses_held[document_id][annotator_id] = incoming
         self._insert(Span, span_rows)
         self._insert(DocumentLabel, label_rows)
         self._insert(DocumentStatus, status_rows)
+        if status_updates:
+            table = DocumentStatus.__table__  # type: ignore[attr-defined]
+            self.connection.execute(
+                update(table)
+                .where(
+                    table.c.document_id == bindparam("b_document"),
+                    table.c.annotator_id == bindparam("b_annotator"),
+                )
+                .values(status=bindparam("b_status"), updated_at=bindparam("b_updated")),
+                [
+                    {"b_document": r["document_id"], "b_annotator": r["annotator_id"],
+                     "b_status": r["status"], "b_updated": r["updated_at"]}
+                    for r in status_updates
+                ],
+            )  # fmt: skip
         counts.spans += len(span_rows)
         counts.document_labels += len(label_rows)
-        counts.statuses += len(status_rows)
+        counts.statuses += len(status_rows) + len(status_updates)
 
     def _span_row(self, document_id: int, text: str, span: SpanRecord, now: Any) -> dict[str, Any]:
         return {
@@ -450,7 +486,7 @@ class _Writer:
 
     def _present_keys(
         self, document_id: int
-    ) -> tuple[set[tuple[int, int, int, int]], set[tuple[int, int]], set[int]]:
+    ) -> tuple[set[tuple[int, int, int, int]], set[tuple[int, int]], dict[int, str]]:
         """What an existing document already holds, so a repeated import adds nothing."""
         span = Span.__table__  # type: ignore[attr-defined]
         label = DocumentLabel.__table__  # type: ignore[attr-defined]
@@ -471,11 +507,14 @@ class _Writer:
                 )
             )
         }
-        statuses = set(
-            self.connection.execute(
-                select(status.c.annotator_id).where(status.c.document_id == document_id)
-            ).scalars()
-        )
+        statuses = {
+            annotator_id: value
+            for annotator_id, value in self.connection.execute(
+                select(status.c.annotator_id, status.c.status).where(
+                    status.c.document_id == document_id
+                )
+            )
+        }
         return spans, labels, statuses
 
     def _write_rows_by_hash(

@@ -399,7 +399,7 @@ def test_a_file_the_database_refuses_is_rolled_back_alone(
 
     from annotator.core import importing
 
-    original = importing._Writer.write
+    original = importing.Writer.write
     calls = {"n": 0}
 
     def failing_second(self: Any, records: Any, *, source: Path, report: ImportReport) -> Any:
@@ -409,7 +409,7 @@ def test_a_file_the_database_refuses_is_rolled_back_alone(
             raise IntegrityError("INSERT", {}, Exception("refused"))
         return result
 
-    monkeypatch.setattr(importing._Writer, "write", failing_second)
+    monkeypatch.setattr(importing.Writer, "write", failing_second)
     a = write_jsonl(tmp_path / "a.jsonl", {"text": "First.", "label": [[0, 5, "X"]]})
     b = write_jsonl(
         tmp_path / "b.jsonl",
