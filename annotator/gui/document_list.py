@@ -98,6 +98,7 @@ class DocumentListModel(QAbstractListModel):
         assert workspace.project.id is not None
         return workspace.corpus.documents(
             workspace.project.id,
+            annotator=workspace.layer,
             search=self._search or None,
             status=Status(self._status) if self._status else None,
             after_id=after_id,
@@ -230,6 +231,7 @@ class DocumentList(QWidget):
         self.status_filter.currentIndexChanged.connect(self.reload)
         self.view.selectionModel().currentChanged.connect(self._on_view_currentChanged)
         workspace.projectChanged.connect(self.reload)
+        workspace.layerChanged.connect(self.reload)
         workspace.documentStateChanged.connect(self._on_workspace_documentStateChanged)
         workspace.documentOpened.connect(self._on_workspace_documentOpened)
         workspace.spanChanged.connect(self._on_workspace_spanChanged)
@@ -247,7 +249,7 @@ class DocumentList(QWidget):
             self.progress_label.setText("")
             self.progress_bar.setValue(0)
             return
-        progress = workspace.corpus.progress(workspace.project.id)
+        progress = workspace.corpus.progress(workspace.project.id, annotator=workspace.layer)
         self.progress_label.setText(f"{progress.done} of {progress.total} done")
         self.progress_bar.setMaximum(max(1, progress.total))
         self.progress_bar.setValue(progress.done)

@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.actions_by_name: dict[Act, QAction] = {}
         self._build_menus()
+        self._build_tool_bar()
         self._build_status_bar()
         self._connect()
         self._apply_font_size(self.settings.get(options.FONT_SIZE))
@@ -162,6 +164,36 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._make_action(Act.ZOOM_OUT, lambda: self.zoom(-1)))
         view_menu.addAction(self._make_action(Act.ZOOM_RESET, lambda: self.zoom(0)))
 
+    def _build_tool_bar(self) -> None:
+        bar = self.addToolBar("Layers")
+        bar.setObjectName("mainToolBar")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Layer "))
+        self.layer_chooser = QComboBox()
+        self.layer_chooser.setObjectName("layerChooser")
+        self.layer_chooser.setToolTip("Whose spans the article shows; only your own can be edited")
+        self.layer_chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.layer_chooser.activated.connect(self._on_layer_chooser_activated)
+        bar.addWidget(self.layer_chooser)
+
+    def refresh_layers(self) -> None:
+        """Everyone with work in the database, the user first."""
+        corpus = self.workspace.corpus
+        self.layer_chooser.clear()
+        if corpus is None:
+            return
+        me = corpus.annotator_name
+        self.layer_chooser.addItem(f"{me} (you)", None)
+        for name in corpus.annotators():
+            if name != me:
+                self.layer_chooser.addItem(name, name)
+        index = self.layer_chooser.findData(self.workspace.layer)
+        self.layer_chooser.setCurrentIndex(max(0, index))
+
+    def _on_layer_chooser_activated(self, index: int) -> None:
+        self.workspace.show_layer(self.layer_chooser.itemData(index))
+        self._update_identity()
+
     def _build_status_bar(self) -> None:
         self.status_identity = QLabel()
         self.status_identity.setObjectName("statusIdentity")
@@ -228,6 +260,7 @@ class MainWindow(QMainWindow):
         project = self.workspace.corpus.project(name)
         self.settings.set(options.LAST_PROJECT, name)
         self.workspace.open_project(project)
+        self.refresh_layers()
         self._update_identity()
         first_open = self._first_not_done()
         if first_open is not None:
@@ -239,7 +272,9 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         assert ws.corpus is not None and ws.project is not None and ws.project.id is not None
         for status in (Status.IN_PROGRESS, Status.TODO):
-            rows = ws.corpus.documents(ws.project.id, status=status, after_id=after, limit=1)
+            rows = ws.corpus.documents(
+                ws.project.id, annotator=ws.layer, status=status, after_id=after, limit=1
+            )
             if rows:
                 return rows[0].id
         if after:
@@ -261,6 +296,8 @@ class MainWindow(QMainWindow):
             parts.append(f"project {ws.project.name}")
         if self.db_url:
             parts.append(masked(self.db_url))
+        if ws.layer is not None:
+            parts.append(f"viewing {ws.layer}'s layer (read-only)")
         self.status_identity.setText(" · ".join(parts))
         if ws.project is not None:
             self.setWindowTitle(f"{ws.project.name} — annotator")

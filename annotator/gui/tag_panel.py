@@ -313,9 +313,9 @@ class TagPanel(QWidget):
         document = workspace.document
         ticked: set[int] = set()
         if document is not None and document.id is not None and workspace.corpus is not None:
-            ticked = set(workspace.corpus.document_labels(document.id))
+            ticked = set(workspace.corpus.document_labels(document.id, annotator=workspace.layer))
         for label_id, checkbox in self._checkboxes.items():
-            checkbox.setEnabled(document is not None)
+            checkbox.setEnabled(document is not None and not workspace.read_only)
             checkbox.setChecked(label_id in ticked)
 
     def _update_title(self) -> None:

@@ -29,6 +29,7 @@ class Workspace(QObject):
     documentStateChanged = Signal(int)
     saved = Signal(str)
     failed = Signal(str)
+    layerChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +40,8 @@ class Workspace(QObject):
         self.document: Document | None = None
         self.spans: dict[int, SpanInfo] = {}
         self.undo_stack = QUndoStack(self)
+        # Whose layer is shown; None is the user's own, the only one that can be edited.
+        self.layer: str | None = None
 
     # -- opening ----------------------------------------------------------------------
 
@@ -71,8 +74,25 @@ class Workspace(QObject):
     def open_document(self, document_id: int) -> None:
         assert self.corpus is not None
         self.document = self.corpus.document(document_id)
-        self.spans = {span.id: span for span in self.corpus.span_view(document_id)}
+        self.spans = {
+            span.id: span for span in self.corpus.span_view(document_id, annotator=self.layer)
+        }
         self.documentOpened.emit()
+
+    @property
+    def read_only(self) -> bool:
+        return self.layer is not None
+
+    def show_layer(self, annotator: str | None) -> None:
+        """Look at another annotator's layer (read-only), or None for one's own."""
+        if self.corpus is not None and annotator == self.corpus.annotator_name:
+            annotator = None
+        if annotator == self.layer:
+            return
+        self.layer = annotator
+        self.layerChanged.emit()
+        if self.document is not None and self.document.id is not None:
+            self.open_document(self.document.id)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -81,6 +101,11 @@ class Workspace(QObject):
         from annotator.core.errors import UserError
 
         assert self.corpus is not None
+        if self.read_only:
+            self.failed.emit(
+                f"this is {self.layer}'s layer, shown read-only; switch to your own to edit"
+            )
+            return None
         try:
             change = action()
         except UserError as error:

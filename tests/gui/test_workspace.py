@@ -269,3 +269,29 @@ def test_zoom_changes_font_and_persists(qtbot, window: MainWindow, step: int) ->
     qtbot.keyClick(window.article.text, key, Qt.KeyboardModifier.ControlModifier)
     assert window.article.text.font().pointSize() == before + step
     assert window.settings.get(options.FONT_SIZE) == before + step
+
+
+def test_switching_to_another_annotators_layer_is_read_only(
+    qtbot, window: MainWindow, db_path: Path
+) -> None:
+    document_id = window.workspace.document.id
+    start = offset_of(window, "Tuesday")
+    with Corpus.open(str(db_path), annotator="bob") as bob:
+        label = next(lb.id for lb in bob.labels(window.workspace.project.id) if lb.name == "Date")
+        bob.add_span(document_id, label, start, start + 7)
+    window.refresh_layers()
+    chooser = window.layer_chooser
+    assert [chooser.itemText(i) for i in range(chooser.count())] == ["alice (you)", "bob"]
+    assert window.tags.span_model.rowCount() == 0  # alice's own layer by default
+    chooser.setCurrentIndex(1)
+    chooser.activated.emit(1)
+    assert window.tags.span_model.rowCount() == 1
+    assert "bob's layer" in window.status_identity.text()
+    caret_to(window, offset_of(window, "Port Ellison"))
+    qtbot.keyClick(window.article.text, Qt.Key.Key_3)
+    assert stored_spans(db_path) == []  # alice wrote nothing
+    assert "read-only" in window.status_saved.text()
+    chooser.setCurrentIndex(0)
+    chooser.activated.emit(0)
+    qtbot.keyClick(window.article.text, Qt.Key.Key_3)
+    assert [row[0] for row in stored_spans(db_path)] == ["Location"]
