@@ -17,13 +17,23 @@ from annotator.core.models import (
     History,
     Label,
     Project,
+    ReviewDecision,
     Span,
     UtcDateTime,
 )
 
 TABLES: dict[str, type[SQLModel]] = {
     model.__tablename__: model  # type: ignore[misc]
-    for model in (Project, Label, Document, Annotator, Span, DocumentLabel, DocumentStatus)
+    for model in (
+        Project,
+        Label,
+        Document,
+        Annotator,
+        Span,
+        DocumentLabel,
+        DocumentStatus,
+        ReviewDecision,
+    )
 }
 
 

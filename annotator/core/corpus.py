@@ -147,7 +147,7 @@ class Corpus:
             self._annotator_id = annotator_id
         return annotator_id
 
-    def _reader_id(self, name: str | None) -> int:
+    def reader_id(self, name: str | None) -> int:
         """The annotator's id for a read; one who never worked matches nothing (-1),
         and looking is not a reason to create them."""
         if name is None and self._annotator_id is not None:
@@ -280,7 +280,7 @@ class Corpus:
 
         `after_id` pages by key, which stays fast deep into a large project.
         """
-        annotator_id = self._reader_id(annotator)
+        annotator_id = self.reader_id(annotator)
         span_count = (
             select(func.count())
             .where(Span.document_id == Document.id, Span.annotator_id == annotator_id)
@@ -324,7 +324,7 @@ class Corpus:
         return rows[0]
 
     def progress(self, project_id: int, *, annotator: str | None = None) -> Progress:
-        annotator_id = self._reader_id(annotator)
+        annotator_id = self.reader_id(annotator)
         with self.session() as session:
             total = session.exec(
                 select(func.count()).where(Document.project_id == project_id)
@@ -356,7 +356,7 @@ class Corpus:
             return self._commit_change(session, change)
 
     def document_labels(self, document_id: int, *, annotator: str | None = None) -> list[int]:
-        annotator_id = self._reader_id(annotator)
+        annotator_id = self.reader_id(annotator)
         with self.session() as session:
             return list(
                 session.exec(
@@ -370,14 +370,14 @@ class Corpus:
     # -- spans ------------------------------------------------------------------------
 
     def spans(self, document_id: int, *, annotator: str | None = None) -> list[Span]:
-        annotator_id = self._reader_id(annotator)
+        annotator_id = self.reader_id(annotator)
         with self.session() as session:
             return ops.spans_of(document_id, session=session, annotator_id=annotator_id)
 
     def span_view(self, document_id: int, *, annotator: str | None = None) -> list[SpanInfo]:
         """Light rows for drawing a document: SQLAlchemy Core, no ORM objects, since a long
         article may hold ten thousand spans."""
-        annotator_id = self._reader_id(annotator)
+        annotator_id = self.reader_id(annotator)
         table = Span.__table__  # type: ignore[attr-defined]
         query = (
             select(table.c.id, table.c.label_id, table.c.start, table.c.end, table.c.note)

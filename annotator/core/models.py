@@ -14,10 +14,12 @@ from sqlalchemy import (
     Dialect,
     Index,
     MetaData,
+    String,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import Field, SQLModel
 
 # Named constraints keep Alembic migrations (and SQLite batch mode) predictable.
@@ -69,6 +71,33 @@ class Origin(StrEnum):
     MANUAL = "manual"
     IMPORTED = "imported"
     SUGGESTED = "suggested"
+
+
+class AnnotatorKind(StrEnum):
+    PERSON = "person"
+    GOLD = "gold"
+
+
+# The reserved name of the adjudicated layer: the one annotator row of kind 'gold'.
+GOLD = "gold"
+
+
+class ItemKind(StrEnum):
+    """How two layers differ at one place (see annotator.core.review)."""
+
+    AGREE = "agree"
+    LABEL = "label"
+    BOUNDARY = "boundary"
+    ONLY_A = "only_a"
+    ONLY_B = "only_b"
+
+
+class ReviewAction(StrEnum):
+    TAKE_A = "take_a"
+    TAKE_B = "take_b"
+    REJECT = "reject"
+    EDIT = "edit"
+    ACCEPT_AGREEMENT = "accept_agreement"
 
 
 class Status(StrEnum):
@@ -124,11 +153,31 @@ class Document(SQLModel, table=True):
     )
 
 
+def _annotator_kind(context: DefaultExecutionContext) -> str:
+    """The kind follows the reserved name, so every writer (ORM, Core, import, merge)
+    that creates the `gold` annotator makes it the gold layer without saying so."""
+    name = context.get_current_parameters().get("name")
+    return AnnotatorKind.GOLD.value if name == GOLD else AnnotatorKind.PERSON.value
+
+
 class Annotator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    # None only on a new object: the insert fills it in from the name.
+    kind: str = Field(
+        default=None,
+        sa_column=Column(
+            String,
+            nullable=False,
+            default=_annotator_kind,
+            server_default=AnnotatorKind.PERSON.value,
+        ),
+    )
 
-    __table_args__ = (CheckConstraint("length(name) > 0", name="name_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(_one_of("kind", AnnotatorKind), name="kind_known"),
+    )
 
 
 class Span(SQLModel, table=True):
@@ -181,6 +230,33 @@ class DocumentStatus(SQLModel, table=True):
     updated_at: datetime = _timestamp()
 
     __table_args__ = (CheckConstraint(_one_of("status", Status), name="status_known"),)
+
+
+class ReviewDecision(SQLModel, table=True):
+    """Append-only: the latest row per (document, annotator_a, annotator_b, item_key) is
+    the current decision, the earlier ones are how the reviewer got there."""
+
+    __tablename__ = "review_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    reviewer_id: int = Field(foreign_key="annotator.id")
+    annotator_a: str
+    annotator_b: str | None = None  # None: annotator_a was reviewed against the gold layer
+    item_key: str
+    kind: str
+    action: str
+    subject: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _timestamp()
+
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ItemKind), name="kind_known"),
+        CheckConstraint(_one_of("action", ReviewAction), name="action_known"),
+        Index("ix_review_decision_item", "document_id", "annotator_a", "annotator_b", "item_key"),
+    )
 
 
 class History(SQLModel, table=True):

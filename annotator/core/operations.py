@@ -13,6 +13,7 @@ from sqlmodel import Session, col, func, select
 from annotator.core.changes import Change, snapshot
 from annotator.core.errors import UserError
 from annotator.core.models import (
+    GOLD,
     Annotator,
     Document,
     DocumentLabel,
@@ -58,6 +59,8 @@ def get_or_create_annotator(name: str, *, session: Session) -> Annotator:
     name = name.strip()
     if not name:
         raise UserError("an annotator needs a name")
+    if name == GOLD:  # the gold layer is written by review decisions, never as a person
+        raise UserError(f"{GOLD!r} is reserved for the reviewed gold layer; choose another name")
     annotator = session.exec(select(Annotator).where(Annotator.name == name)).first()
     if annotator is None:
         annotator = Annotator(name=name)

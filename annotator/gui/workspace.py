@@ -30,6 +30,7 @@ class Workspace(QObject):
     saved = Signal(str)
     failed = Signal(str)
     layerChanged = Signal()
+    changed = Signal(object)  # every Change made, undone or redone, after the above
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +43,7 @@ class Workspace(QObject):
         self.undo_stack = QUndoStack(self)
         # Whose layer is shown; None is the user's own, the only one that can be edited.
         self.layer: str | None = None
+        self._shown_annotator_id = -1
 
     # -- opening ----------------------------------------------------------------------
 
@@ -77,6 +79,8 @@ class Workspace(QObject):
         self.spans = {
             span.id: span for span in self.corpus.span_view(document_id, annotator=self.layer)
         }
+        if self.layer is not None:
+            self._shown_annotator_id = self.corpus.reader_id(self.layer)
         self.documentOpened.emit()
 
     @property
@@ -95,6 +99,24 @@ class Workspace(QObject):
             self.open_document(self.document.id)
 
     # -- actions ----------------------------------------------------------------------
+
+    def perform_many(self, description: str, action: Callable[[], list[Change]]) -> list[Change]:
+        """One user action that changes several rows (a review decision): one undo step."""
+        from annotator.core.errors import UserError
+
+        assert self.corpus is not None
+        try:
+            changes = action()
+        except UserError as error:
+            self.failed.emit(str(error))
+            return []
+        if changes:
+            self.undo_stack.push(
+                CorpusCommand(self.corpus, changes, description, self._announce)
+            )
+            for change in changes:
+                self._announce(change)
+        return changes
 
     def perform(self, description: str, action: Callable[[], Change | None]) -> Change | None:
         """Run one core action; a UserError becomes a message, not an exception."""
@@ -182,6 +204,7 @@ class Workspace(QObject):
             self._announce_span(change)
         if change.document_id is not None and change.entity != "span":
             self.documentStateChanged.emit(change.document_id)
+        self.changed.emit(change)
         self.saved.emit(change.action)
 
     def _announce_span(self, change: Change) -> None:
@@ -193,6 +216,9 @@ class Workspace(QObject):
         if self.document is None or row["document_id"] != self.document.id:
             self.open_document(row["document_id"])  # undone elsewhere: show where it happened
             return
+        shown = self.corpus.annotator_id() if self.layer is None else self._shown_annotator_id
+        if row["annotator_id"] != shown:
+            return  # another layer's span (the gold layer, during review)
         span_id = int(row["id"])
         if after is None:
             self.spans.pop(span_id, None)
