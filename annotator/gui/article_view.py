@@ -9,9 +9,10 @@ re-highlights only its blocks. Offsets cross from code points (core) to UTF-16 u
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -46,10 +47,23 @@ from annotator.core.text import Utf16Map
 
 if TYPE_CHECKING:
     from annotator.core.corpus import SpanInfo
-    from annotator.core.models import Document, Label
+    from annotator.core.models import Document
 
 READABLE_COLUMNS = 76  # characters per line: a calm reading column
 TAG_MARGIN = 150  # pixels right of the text where label names of each line are shown
+
+
+class Swatch(Protocol):
+    """What the view needs of a label: review mode passes agreement classes instead."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def color(self) -> str: ...
+    @property
+    def hotkey(self) -> str | None: ...
 
 
 @dataclass(slots=True)
@@ -130,7 +144,7 @@ class ArticleText(QPlainTextEdit):
 
     # -- content ----------------------------------------------------------------------
 
-    def set_labels(self, labels: list[Label]) -> None:
+    def set_labels(self, labels: Sequence[Swatch]) -> None:
         dark = is_dark(self.palette())
         self._formats.clear()
         self._colours = {label.id: label.color for label in labels if label.id is not None}
@@ -436,8 +450,9 @@ class ArticleText(QPlainTextEdit):
         return self.fontMetrics().averageCharWidth() * READABLE_COLUMNS + 24
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
+        # Margins first: the base class lays the text out for the viewport it then has.
         self._update_margins()
+        super().resizeEvent(event)
 
     def _update_margins(self) -> None:
         """Centre a readable column and keep room on its right for the label tags."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QWidget,
 )
 
@@ -34,6 +35,7 @@ from annotator.core.text import snap_to_words, word_at
 from annotator.gui import settings as options
 from annotator.gui.article_view import ArticlePane
 from annotator.gui.document_list import DocumentList
+from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
 from annotator.gui.tag_panel import TagPanel
 from annotator.gui.workspace import Workspace
 
@@ -70,6 +72,8 @@ class Act(Enum):
     ZOOM_OUT = ("Zoom &out", "Ctrl+-")
     ZOOM_RESET = ("&Reset zoom", "Ctrl+0")
     SNAP = ("&Snap selections to words", "")
+    REVIEW = ("&Review mode", "Ctrl+R")
+    AGREEMENT = ("&Agreement…", "Ctrl+Shift+A")
 
 
 class MainWindow(QMainWindow):
@@ -83,10 +87,22 @@ class MainWindow(QMainWindow):
         self.documents = DocumentList(self.workspace)
         self.article = ArticlePane()
         self.tags = TagPanel(self.workspace)
+        self.review_article = ReviewArticle()
+        self.review_panel = ReviewPanel()
+        self.review = ReviewController(
+            self.workspace, settings, self.review_article, self.review_panel
+        )
+        # Review mode swaps the article and the panel beside it, keeping the layout.
+        self.centre = QStackedWidget()
+        self.centre.addWidget(self.article)
+        self.centre.addWidget(self.review_article)
+        self.side = QStackedWidget()
+        self.side.addWidget(self.tags)
+        self.side.addWidget(self.review_panel)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        for pane in (self.documents, self.article, self.tags):
+        for pane in (self.documents, self.centre, self.side):
             self.splitter.addWidget(pane)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 760, 340])
@@ -157,6 +173,9 @@ class MainWindow(QMainWindow):
         done.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         go_menu.addAction(done)
         go_menu.addAction(self._make_action(Act.MARK_IN_PROGRESS, lambda: self.mark("in_progress")))
+        review_menu = bar.addMenu("&Review")
+        review_menu.addAction(self._make_action(Act.REVIEW, self.set_review_mode, checkable=True))
+        review_menu.addAction(self._make_action(Act.AGREEMENT, self.show_agreement))
         view_menu = bar.addMenu("&View")
         zoom_in = self._make_action(Act.ZOOM_IN, lambda: self.zoom(1))
         zoom_in.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
@@ -213,6 +232,8 @@ class MainWindow(QMainWindow):
         self.tags.labelActivated.connect(self.apply_label)
         self.tags.spanActivated.connect(self._on_tags_spanActivated)
         self.documents.documentChosen.connect(self.open_document)
+        self.review_panel.gold_button.clicked.connect(self.export_gold)
+        self.review_panel.feedback_button.clicked.connect(self.export_feedback)
         ws = self.workspace
         ws.labelsChanged.connect(self._on_workspace_labelsChanged)
         ws.documentOpened.connect(self._on_workspace_documentOpened)
@@ -504,6 +525,75 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             QTimer.singleShot(0, lambda: self.import_paths(paths))
+
+    # -- review -----------------------------------------------------------------------
+
+    def set_review_mode(self, on: bool) -> None:
+        self.actions_by_name[Act.REVIEW].setChecked(on)
+        self.centre.setCurrentIndex(1 if on else 0)
+        self.side.setCurrentIndex(1 if on else 0)
+        self.review.set_active(on)
+        if on:
+            self.review_panel.list.setFocus()
+        else:
+            self.article.text.setFocus()
+
+    def show_agreement(self) -> None:
+        from annotator.gui.agreement_view import AgreementDialog
+
+        ws = self.workspace
+        if ws.corpus is None or ws.project is None or ws.project.id is None:
+            return
+        dialog = AgreementDialog(ws.corpus, ws.project.id, self)
+        dialog.spansRequested.connect(self._on_agreement_spansRequested)
+        dialog.show()
+
+    def _on_agreement_spansRequested(self, document_id: int, start: int, end: int) -> None:
+        """A cell of the confusion matrix was opened: show the spans behind it."""
+        self.open_document(document_id)
+        if self.actions_by_name[Act.REVIEW].isChecked():
+            self.review_article.text.place_caret(start)
+        else:
+            self.article.text.select_range(start, end)
+
+    def export_gold(self) -> None:
+        from annotator.core.exporting import ExportFilter
+        from annotator.core.review import GOLD
+        from annotator.gui.transfer import run_export
+
+        ws = self.workspace
+        if ws.corpus is None or ws.project is None or ws.project.id is None:
+            return
+        suggested = Path.home() / f"{ws.project.name}-gold.jsonl"
+        path, chosen_filter = QFileDialog.getSaveFileName(
+            self, "Export the gold layer", str(suggested), "JSONL (*.jsonl);;CSV (*.csv)"
+        )
+        if path:
+            format_name = "csv" if path.endswith(".csv") or "CSV" in chosen_filter else "jsonl"
+            run_export(self, ws.corpus, ws.project.id, Path(path), format_name=format_name,
+                       chosen=ExportFilter(annotators=(GOLD,)))  # fmt: skip
+
+    def export_feedback(self) -> None:
+        from annotator.core import review
+        from annotator.core.errors import UserError
+
+        ws = self.workspace
+        annotator = self.review.annotator_a
+        if ws.corpus is None or ws.project is None or ws.project.id is None or not annotator:
+            return
+        suggested = Path.home() / f"feedback-{annotator}.html"
+        path, _filter = QFileDialog.getSaveFileName(
+            self, f"Feedback report for {annotator}", str(suggested), "HTML (*.html)"
+        )
+        if not path:
+            return
+        try:
+            rows = review.feedback_rows(ws.corpus.engine, ws.project.id, annotator)
+            review.write_feedback_html(rows, Path(path))
+        except UserError as error:
+            QMessageBox.warning(self, "Feedback report", str(error))
+            return
+        self.statusBar().showMessage(f"feedback report for {annotator} written to {path}", 8000)
 
     # -- labels and settings ----------------------------------------------------------
 

@@ -27,6 +27,42 @@ def _label_words(window: object, pairs: list[tuple[str, str]]) -> None:
             position = text.find(needle, position + len(needle))
 
 
+def _review(window: object, database: Path) -> None:
+    """A second annotator, bob, labels the same article a little differently; the lead
+    then reviews alice against bob."""
+    from annotator.core.corpus import Corpus
+    from annotator.gui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    document = window.workspace.document
+    assert document is not None and document.id is not None
+    with Corpus.open(str(database), annotator="bob") as bob:
+        project_id = window.workspace.project.id if window.workspace.project else None
+        assert project_id is not None
+        labels = {label.name: label.id for label in bob.labels(project_id)}
+        for needle, label, trim in (
+            ("Port Ellison", "Location", 0), ("Harbour Bridge", "Location", 7),
+            ("Helena Voss", "Organisation", 0), ("Kestrel Island", "Location", 0),
+            ("Samuel Achterberg", "Person", 0), ("Brandt & Ollen", "Organisation", 0),
+            ("Northern Infrastructure Agency", "Organisation", 0), ("2023", "Date", 0),
+            ("Bayline Transport", "Organisation", 0),
+        ):  # fmt: skip
+            start = document.text.find(needle)
+            label_id = labels[label]
+            assert label_id is not None
+            bob.add_span(document.id, label_id, start, start + len(needle) - trim)
+    window.refresh_layers()
+    window.set_review_mode(True)
+    article = window.review_article
+    article.annotator_a.setCurrentIndex(article.annotator_a.findData("alice"))
+    article.annotator_b.setCurrentIndex(article.annotator_b.findData("bob"))
+    window.review.reload()
+    window.review.accept_agreements()
+    window.review_panel.comment.setPlainText("Guideline 2.3: titles stay outside PER spans.")
+    window.review.decide("take_a")
+    window.review.decide("reject")
+
+
 def make_screenshots(folder: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -78,6 +114,11 @@ def make_screenshots(folder: Path) -> list[Path]:
         written.append(folder / "workspace-dark.png")
         window.grab().save(str(written[-1]))
         app.setPalette(light_palette())
+        written.append(folder / "review.png")
+        _review(window, Path(scratch) / "corpus.db")
+        app.processEvents()
+        window.grab().save(str(written[-1]))
+        window.set_review_mode(False)
         dialog = LabelsDialog(window.workspace, window)
         dialog.show()
         app.processEvents()

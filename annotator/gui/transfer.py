@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
+    from annotator.core.exporting import ExportFilter
     from annotator.core.importing import ImportReport
 
 
@@ -80,10 +81,16 @@ def show_import_report(parent: QWidget, report: ImportReport) -> QMessageBox:
 
 
 def run_export(
-    parent: QWidget, corpus: Corpus, project_id: int, output: Path, *, format_name: str
+    parent: QWidget,
+    corpus: Corpus,
+    project_id: int,
+    output: Path,
+    *,
+    format_name: str,
+    chosen: ExportFilter | None = None,
 ) -> bool:
     from annotator.core.errors import UserError
-    from annotator.core.exporting import ExportCancelled, export_project
+    from annotator.core.exporting import ExportCancelled, ExportFilter, export_project
 
     dialog = _progress_dialog(parent, "Exporting")
 
@@ -96,7 +103,7 @@ def run_export(
     try:
         report = export_project(
             corpus.engine, project_id, format_name=format_name, output=output,
-            on_progress=on_progress,
+            chosen=chosen or ExportFilter(), on_progress=on_progress,
         )  # fmt: skip
     except ExportCancelled:
         dialog.close()

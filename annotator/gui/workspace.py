@@ -111,9 +111,7 @@ class Workspace(QObject):
             self.failed.emit(str(error))
             return []
         if changes:
-            self.undo_stack.push(
-                CorpusCommand(self.corpus, changes, description, self._announce)
-            )
+            self.undo_stack.push(CorpusCommand(self.corpus, changes, description, self._announce))
             for change in changes:
                 self._announce(change)
         return changes

@@ -132,7 +132,9 @@ def test_readme_screenshots_can_be_made_again(tmp_path: Path) -> None:
     from annotator.gui.screenshots import make_screenshots
 
     paths = make_screenshots(tmp_path)
-    assert [p.name for p in paths] == ["workspace.png", "workspace-dark.png", "labels.png"]
+    assert [p.name for p in paths] == [
+        "workspace.png", "workspace-dark.png", "review.png", "labels.png"
+    ]
     workspace = QImage(str(paths[0]))
     assert workspace.width() >= 1200 and workspace.height() >= 800
 

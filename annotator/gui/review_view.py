@@ -1,0 +1,645 @@
+"""Review mode: two layers side by side in one article, the disagreements as a list
+driven from the keyboard, and decisions that build the gold layer.
+
+Everything decided here is a call into `annotator.core.review`, pushed on the same
+undo stack as labelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.gui import settings as options
+from annotator.gui.article_view import ArticleHeader, ArticleText
+
+if TYPE_CHECKING:
+    from annotator.core.review import ReviewItem
+    from annotator.gui.settings import Settings
+    from annotator.gui.workspace import Workspace
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+# Agreement classes, their names and colours (distinct from one another in both themes).
+CLASSES = {
+    "agree": ("agree", "#2a9d8f"),
+    "label": ("label", "#f4a261"),
+    "boundary": ("boundary", "#9b5de5"),
+    "only_a": ("only A", "#e63946"),
+    "only_b": ("only B", "#457b9d"),
+}
+ACTIONS = {"take_a": "took A", "take_b": "took B", "reject": "rejected", "edit": "edited",
+           "accept_agreement": "accepted"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSwatch:
+    """One review item as the article view paints it: coloured by its class."""
+
+    id: int
+    name: str
+    color: str
+    hotkey: str | None = None
+
+
+def _number(value: float) -> str:
+    return "—" if value != value else f"{value:.2f}"  # NaN: nothing to compare
+
+
+def describe_side(span: Any) -> str:
+    return f"{span.label}: {span.text}" if span is not None else "—"
+
+
+class ReviewItemModel(QAbstractTableModel):
+    """The document's review items after the class and label filters."""
+
+    COLUMNS = ("Class", "A", "B", "Decision")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[ReviewItem] = []
+        self.visible: list[ReviewItem] = []
+        self.kind_filter: str | None = "disagreements"
+        self.label_filter: str | None = None
+
+    def set_items(self, items: list[ReviewItem]) -> None:
+        self.beginResetModel()
+        self.items = items
+        self.visible = [item for item in items if self._wanted(item)]
+        self.endResetModel()
+
+    def refilter(self) -> None:
+        self.set_items(self.items)
+
+    def _wanted(self, item: ReviewItem) -> bool:
+        kind = str(item.kind)
+        if self.kind_filter == "disagreements" and kind == "agree":
+            return False
+        if self.kind_filter not in (None, "disagreements") and kind != self.kind_filter:
+            return False
+        if self.label_filter is not None:
+            labels = {side.label for side in (item.a, item.b) if side is not None}
+            return self.label_filter in labels
+        return True
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.visible)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        item = self.visible[index.row()]
+        kind = str(item.kind)
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return CLASSES[kind][0]
+            if column == 1:
+                return describe_side(item.a)
+            if column == 2:
+                return describe_side(item.b)
+            if item.decision is None:
+                return ""
+            return ACTIONS.get(str(item.decision.action), str(item.decision.action))
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return QColor(CLASSES[kind][1])
+        if role == Qt.ItemDataRole.ToolTipRole and item.decision is not None:
+            return item.decision.comment or None
+        return None
+
+    def row_of(self, key: str) -> int | None:
+        for number, item in enumerate(self.visible):
+            if item.key == key:
+                return number
+        return None
+
+
+class DisagreementList(QTreeView):
+    """J/K move, A/B take a side, R rejects, E edits: the whole review from the keyboard."""
+
+    decisionRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("disagreementList")
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setItemsExpandable(False)
+        self.setAllColumnsShowFocus(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
+    def move(self, step: int) -> None:
+        rows = self.model().rowCount()
+        if not rows:
+            return
+        current = self.currentIndex().row()
+        target = 0 if current < 0 else max(0, min(rows - 1, current + step))
+        self.setCurrentIndex(self.model().index(target, 0))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.modifiers()
+            & ~Qt.KeyboardModifier.KeypadModifier
+            & ~(Qt.KeyboardModifier.ShiftModifier)
+        ):
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        if key == Qt.Key.Key_J:
+            self.move(1)
+        elif key == Qt.Key.Key_K:
+            self.move(-1)
+        elif key == Qt.Key.Key_A:
+            self.decisionRequested.emit("take_a")
+        elif key == Qt.Key.Key_B:
+            self.decisionRequested.emit("take_b")
+        elif key == Qt.Key.Key_R:
+            self.decisionRequested.emit("reject")
+        elif key == Qt.Key.Key_E:
+            self.decisionRequested.emit("edit")
+        else:
+            super().keyPressEvent(event)
+
+
+class EditDialog(QDialog):
+    """Fix the boundaries or the label of a span before it goes into the gold layer."""
+
+    def __init__(
+        self, text: str, labels: list[tuple[int, str]], start: int, end: int, label_id: int,
+        parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("editGoldSpan")
+        self.setWindowTitle("Edit the gold span")
+        self._text = text
+        self.label = QComboBox()
+        for identifier, name in labels:
+            self.label.addItem(name, identifier)
+        self.label.setCurrentIndex(max(0, self.label.findData(label_id)))
+        self.start = QSpinBox()
+        self.end = QSpinBox()
+        for box in (self.start, self.end):
+            box.setRange(0, len(text))
+        self.start.setValue(start)
+        self.end.setValue(end)
+        self.preview = QLabel()
+        self.preview.setWordWrap(True)
+        self.start.valueChanged.connect(self._update_preview)
+        self.end.valueChanged.connect(self._update_preview)
+        form = QFormLayout(self)
+        form.addRow("Label", self.label)
+        form.addRow("Start", self.start)
+        form.addRow("End", self.end)
+        form.addRow("Text", self.preview)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._update_preview()
+
+    def _update_preview(self) -> None:
+        start, end = self.start.value(), self.end.value()
+        self.preview.setText(self._text[start:end] if start < end else "(empty)")
+
+    def result_span(self) -> tuple[int, int, int]:
+        return self.start.value(), self.end.value(), int(self.label.currentData())
+
+
+class ReviewArticle(QWidget):
+    """Centre of review mode: what is compared, the article, and how far the review is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewArticle")
+        self.annotator_a = QComboBox()
+        self.annotator_a.setObjectName("reviewAnnotatorA")
+        self.annotator_b = QComboBox()
+        self.annotator_b.setObjectName("reviewAnnotatorB")
+        for combo in (self.annotator_a, self.annotator_b):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(6)
+        top = QHBoxLayout()
+        top.setContentsMargins(12, 8, 12, 0)
+        top.addWidget(QLabel("<b>Compare</b>"))
+        top.addWidget(self.annotator_a)
+        top.addWidget(QLabel("with"))
+        top.addWidget(self.annotator_b)
+        top.addStretch(1)
+        legend = self.legend = QLabel(
+            " ".join(
+                f"<span style='background: {colour}; color: white;'>&nbsp;{name}&nbsp;</span>"
+                for name, colour in CLASSES.values()
+            )
+        )
+        legend.setObjectName("reviewLegend")
+        legend.setWordWrap(True)  # a narrow window wraps the legend instead of growing
+        self.header = ArticleHeader()
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("reviewProgress")
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumHeight(6)
+        self.text = ArticleText()
+        self.text.setObjectName("reviewText")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        legend_row = QHBoxLayout()
+        legend_row.setContentsMargins(12, 0, 12, 0)
+        legend_row.addWidget(self.legend)
+        layout.addLayout(legend_row)
+        layout.addWidget(self.header)
+        progress = QVBoxLayout()
+        progress.setContentsMargins(12, 0, 12, 4)
+        progress.addWidget(self.progress_label)
+        progress.addWidget(self.progress_bar)
+        layout.addLayout(progress)
+        layout.addWidget(self.text, 1)
+
+
+class ReviewPanel(QWidget):
+    """Right of review mode: the disagreement list, filters, comment and decisions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewPanel")
+        self.model = ReviewItemModel(self)
+        self.list = DisagreementList()
+        self.list.setModel(self.model)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 96)
+        header.resizeSection(3, 80)
+        self.kind_filter = QComboBox()
+        self.kind_filter.setObjectName("reviewClassFilter")
+        self.kind_filter.addItem("All disagreements", "disagreements")
+        self.kind_filter.addItem("Everything", None)
+        for key, (name, _colour) in CLASSES.items():
+            self.kind_filter.addItem(name.capitalize() if key != "agree" else "Agreements", key)
+        self.label_filter = QComboBox()
+        self.label_filter.setObjectName("reviewLabelFilter")
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("reviewComment")
+        self.comment.setPlaceholderText(
+            "A comment for the annotator, saved with your next decision"
+        )
+        self.comment.setMaximumHeight(80)
+        self.auto_accept = QCheckBox("Accept agreements automatically")
+        self.auto_accept.setToolTip("Spans both annotators agree on go into gold on opening")
+        self.auto_accept.setObjectName("autoAccept")
+        self.accept_button = QPushButton("Accept agreements")
+        self.accept_button.setObjectName("acceptAgreements")
+        self.feedback_button = QPushButton("Feedback report…")
+        self.feedback_button.setObjectName("feedbackReport")
+        self.gold_button = QPushButton("Export gold…")
+        self.gold_button.setObjectName("exportGold")
+        self.agreement = QLabel()
+        self.agreement.setObjectName("documentAgreement")
+        self.agreement.setWordWrap(True)
+        heading = QLabel(
+            "<b>Disagreements</b> <span style='color: gray'>J / K move · A take A · "
+            "B take B · R reject · E edit</span>"
+        )
+        filters = QHBoxLayout()
+        filters.addWidget(self.kind_filter, 1)
+        filters.addWidget(self.label_filter, 1)
+        heading.setWordWrap(True)
+        buttons = QGridLayout()
+        buttons.addWidget(self.accept_button, 0, 0, 1, 2)
+        buttons.addWidget(self.gold_button, 1, 0)
+        buttons.addWidget(self.feedback_button, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(heading)
+        layout.addLayout(filters)
+        layout.addWidget(self.list, 1)
+        comment_title = QLabel("<b>Comment</b> (goes into the annotator's feedback report)")
+        comment_title.setWordWrap(True)
+        layout.addWidget(comment_title)
+        layout.addWidget(self.comment)
+        layout.addWidget(self.auto_accept)
+        layout.addLayout(buttons)
+        layout.addWidget(self.agreement)
+
+
+class ReviewController:
+    """Keeps the review article and panel in line with the workspace and the core."""
+
+    def __init__(
+        self, workspace: Workspace, settings: Settings, article: ReviewArticle, panel: ReviewPanel
+    ) -> None:
+        self.workspace = workspace
+        self.settings = settings
+        self.article = article
+        self.panel = panel
+        self.active = False
+        panel.auto_accept.setChecked(settings.get(options.AUTO_ACCEPT_AGREEMENTS))
+        panel.auto_accept.toggled.connect(self._on_auto_accept_toggled)
+        panel.kind_filter.currentIndexChanged.connect(self._on_filter_changed)
+        panel.label_filter.currentIndexChanged.connect(self._on_filter_changed)
+        panel.list.decisionRequested.connect(self.decide)
+        panel.list.selectionModel().currentChanged.connect(self._on_list_currentChanged)
+        panel.accept_button.clicked.connect(self.accept_agreements)
+        article.annotator_a.activated.connect(lambda _i: self.reload())
+        article.annotator_b.activated.connect(lambda _i: self.reload())
+        article.text.spanClicked.connect(self._on_text_spanClicked)
+        workspace.documentOpened.connect(self._on_workspace_documentOpened)
+        workspace.changed.connect(self._on_workspace_changed)
+        workspace.labelsChanged.connect(self._fill_label_filter)
+
+    # -- choosing who is compared -----------------------------------------------------
+
+    @property
+    def annotator_a(self) -> str | None:
+        return self.article.annotator_a.currentData()
+
+    @property
+    def annotator_b(self) -> str | None:
+        """None compares A against the gold layer."""
+        return self.article.annotator_b.currentData()
+
+    def fill_annotators(self) -> None:
+        corpus = self.workspace.corpus
+        if corpus is None:
+            return
+        from annotator.core.review import GOLD
+
+        people = [name for name in corpus.annotators() if name != GOLD]
+        chosen_a, chosen_b = self.annotator_a, self.annotator_b
+        for combo in (self.article.annotator_a, self.article.annotator_b):
+            combo.clear()
+            for name in people:
+                combo.addItem(name, name)
+        self.article.annotator_b.addItem("gold layer", None)
+        a_index = self.article.annotator_a.findData(chosen_a) if chosen_a else 0
+        self.article.annotator_a.setCurrentIndex(max(0, a_index))
+        b_default = 1 if len(people) > 1 else len(people)  # someone else, or gold
+        b_index = self.article.annotator_b.findData(chosen_b) if chosen_b else b_default
+        self.article.annotator_b.setCurrentIndex(b_index if b_index >= 0 else b_default)
+
+    def _fill_label_filter(self) -> None:
+        combo = self.panel.label_filter
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("All labels", None)
+        for label in self.workspace.labels:
+            if label.kind == "span":
+                combo.addItem(label.name, label.name)
+        combo.blockSignals(False)
+
+    # -- showing ----------------------------------------------------------------------
+
+    def set_active(self, active: bool) -> None:
+        self.active = active
+        if active:
+            self.fill_annotators()
+            self._fill_label_filter()
+            self.reload()
+
+    def _on_workspace_documentOpened(self) -> None:
+        if self.active:
+            self.reload(auto_accept=True)
+
+    def _on_workspace_changed(self, change: Any) -> None:
+        if self.active and change.entity in ("span", "review_decision"):
+            self.reload(keep=self._current_key())
+
+    def _current_key(self) -> str | None:
+        index = self.panel.list.currentIndex()
+        return self.panel.model.visible[index.row()].key if index.isValid() else None
+
+    def reload(self, *, keep: str | None = None, auto_accept: bool = False) -> None:
+        from annotator.core.review import compare_layers
+
+        workspace = self.workspace
+        document = workspace.document
+        corpus = workspace.corpus
+        if not self.active or document is None or document.id is None or corpus is None:
+            return
+        if self.annotator_a is None:
+            self.panel.model.set_items([])
+            return
+        if auto_accept and self.panel.auto_accept.isChecked():
+            self.accept_agreements()
+            return  # the accepted decisions reload the view
+        items = compare_layers(corpus, document.id, self.annotator_a, self.annotator_b)
+        self.panel.model.set_items(items)
+        self._paint(items)
+        self.article.header.show_document(document)
+        self._update_progress(items)
+        self._update_agreement()
+        row = self.panel.model.row_of(keep) if keep else None
+        if row is None:
+            row = next(
+                (n for n, item in enumerate(self.panel.model.visible) if not item.decided), 0
+            )
+        if self.panel.model.rowCount():
+            self.panel.list.setCurrentIndex(self.panel.model.index(row, 0))
+
+    def _paint(self, items: list[ReviewItem]) -> None:
+        from annotator.core.corpus import SpanInfo
+
+        document = self.workspace.document
+        assert document is not None
+        swatches = []
+        spans = []
+        notes: dict[int, str | None] = {}
+        for number, item in enumerate(items):
+            kind = str(item.kind)
+            labels = sorted({side.label for side in (item.a, item.b) if side is not None})
+            swatches.append(ItemSwatch(number, "/".join(labels), CLASSES[kind][1]))
+            spans.append(SpanInfo(number, number, item.start, item.end, None))
+            notes[number] = (
+                f"{CLASSES[kind][0]} · A {describe_side(item.a)} · B {describe_side(item.b)}"
+            )
+        view = self.article.text
+        view.set_labels(swatches)
+        view.set_notes(notes)
+        view.set_content(document.text, spans)
+
+    def _update_progress(self, items: list[ReviewItem]) -> None:
+        workspace = self.workspace
+        decided = sum(1 for item in items if item.decided)
+        agreements = sum(1 for item in items if str(item.kind) == "agree" and not item.decided)
+        self.panel.accept_button.setText(f"Accept agreements ({agreements})")
+        self.panel.accept_button.setEnabled(agreements > 0)
+        position = ""
+        if workspace.project is not None and workspace.document is not None:
+            rows = workspace.corpus.documents(workspace.project.id) if workspace.corpus else []
+            ids = [row.id for row in rows]
+            if workspace.document.id in ids:
+                position = f"document {ids.index(workspace.document.id) + 1} of {len(ids)} · "
+        self.article.progress_label.setText(
+            f"{position}reviewed {decided} of {len(items)} item(s) in this document"
+        )
+        self.article.progress_bar.setMaximum(max(1, len(items)))
+        self.article.progress_bar.setValue(decided)
+
+    def _update_agreement(self) -> None:
+        """Exact and overlapping span F1 and token kappa for this document."""
+        from annotator.core.agreement import AgreementData, AgreementDocument, compute_report
+        from annotator.core.review import GOLD
+
+        workspace = self.workspace
+        corpus, document = workspace.corpus, workspace.document
+        a, b = self.annotator_a, self.annotator_b or GOLD
+        if corpus is None or document is None or document.id is None or a is None or a == b:
+            self.panel.agreement.setText("")
+            return
+        names = {label.id: label.name for label in workspace.labels}
+        layers = {
+            who: [(s.start, s.end, names.get(s.label_id, "?"))
+                  for s in corpus.span_view(document.id, annotator=who)]
+            for who in (a, b)
+        }  # fmt: skip
+        data = AgreementData((a, b), (AgreementDocument(document.id, document.text, layers),))
+        pair = compute_report(data).pair(a, b)
+        self.panel.agreement.setText(
+            f"<b>Agreement on this document</b>: exact F1 {_number(pair.exact.f1)} · "
+            f"overlap F1 {_number(pair.overlap.f1)} · token κ {_number(pair.token_kappa)}"
+        )
+
+    # -- deciding ---------------------------------------------------------------------
+
+    def current_item(self) -> ReviewItem | None:
+        index = self.panel.list.currentIndex()
+        if not index.isValid():
+            return None
+        return self.panel.model.visible[index.row()]
+
+    def _on_list_currentChanged(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        item = self.panel.model.visible[current.row()]
+        number = self.panel.model.items.index(item)
+        view = self.article.text
+        view.set_selected_span(number)
+        view.place_caret(item.start)
+
+    def _on_text_spanClicked(self, number: int) -> None:
+        item = self.panel.model.items[number]
+        row = self.panel.model.row_of(item.key)
+        if row is not None:
+            self.panel.list.setCurrentIndex(self.panel.model.index(row, 0))
+
+    def decide(self, action: str) -> None:
+        from annotator.core import review
+
+        item = self.current_item()
+        corpus = self.workspace.corpus
+        if item is None or corpus is None:
+            return
+        edited = None
+        if action == "edit":
+            edited = self._ask_edit(item)
+            if edited is None:
+                return
+        comment = self.panel.comment.toPlainText().strip() or None
+        changes = self.workspace.perform_many(
+            ACTIONS.get(action, action),
+            lambda: review.decide(corpus, item, action, comment=comment, edited=edited),
+        )
+        if changes:
+            self.panel.comment.clear()
+            self._next_undecided(item.key)
+
+    def _ask_edit(self, item: ReviewItem) -> tuple[int, int, int] | None:
+        side = item.a or item.b
+        document = self.workspace.document
+        if side is None or document is None:
+            return None
+        labels = [(lb.id, lb.name) for lb in self.workspace.labels if lb.kind == "span"]
+        dialog = EditDialog(
+            document.text, [(i, n) for i, n in labels if i is not None],
+            side.start, side.end, side.label_id, self.panel,
+        )  # fmt: skip
+        if not dialog.exec():
+            return None
+        return dialog.result_span()
+
+    def _next_undecided(self, after_key: str) -> None:
+        visible = self.panel.model.visible
+        start = self.panel.model.row_of(after_key)
+        order = list(range((start or 0) + 1, len(visible))) + list(range(0, (start or 0) + 1))
+        for row in order:
+            if not visible[row].decided:
+                self.panel.list.setCurrentIndex(self.panel.model.index(row, 0))
+                return
+
+    def accept_agreements(self) -> None:
+        from annotator.core import review
+
+        corpus = self.workspace.corpus
+        document = self.workspace.document
+        if corpus is None or document is None or document.id is None or not self.annotator_a:
+            return
+        document_id, a, b = document.id, self.annotator_a, self.annotator_b
+        changes = self.workspace.perform_many(
+            "accept agreements",
+            lambda: review.accept_agreements(corpus, document_id, a, b),
+        )
+        if not changes:
+            self.reload()
+
+    def _on_auto_accept_toggled(self, checked: bool) -> None:
+        self.settings.set(options.AUTO_ACCEPT_AGREEMENTS, checked)
+        if checked:
+            self.accept_agreements()
+
+    def _on_filter_changed(self, _index: int) -> None:
+        model = self.panel.model
+        model.kind_filter = self.panel.kind_filter.currentData()
+        model.label_filter = self.panel.label_filter.currentData()
+        keep = self._current_key()
+        model.refilter()
+        row = model.row_of(keep) if keep else None
+        if model.rowCount():
+            self.panel.list.setCurrentIndex(model.index(row or 0, 0))
