@@ -4,10 +4,11 @@
     python benchmarks/agreement_speed.py --quick    # a tenth of that
 
 The corpus is built fast with raw sqlite3 bulk inserts into the schema that `Corpus.open`
-creates: documents of ~3 KB, three annotators who each mark every document done and
-label spans on token boundaries. About 80% of each annotator's spans are shared with the
-others exactly; the rest are near misses (a boundary moved by a word), another label,
-or spans of their own, so every measure has work to do. A few document labels too.
+creates: documents of ~3 KB, three annotators who each mark every document done, give
+it one document label, and label spans on word boundaries. Each annotator keeps 90% of a
+common set of spans exactly, so any two share about 80%; the rest are near misses (a
+boundary moved by a word), another label, or spans of their own, so every measure has
+work to do.
 
 Then, best of N each, alternating:
 

@@ -36,6 +36,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -45,7 +46,9 @@ from sqlalchemy import Connection, Engine, select
 
 from annotator.core.errors import UserError
 from annotator.core.models import (
+    GOLD,
     Annotator,
+    AnnotatorKind,
     Document,
     DocumentLabel,
     DocumentStatus,
@@ -56,14 +59,20 @@ from annotator.core.models import (
     Status,
 )
 
+__all__ = [
+    "CAVEATS", "GOLD", "OUTSIDE", "TOKEN_PATTERN", "AgreementData", "AgreementDocument",
+    "AgreementReport", "CellPair", "ConfusionMatrix", "F1Score", "GroupAgreement",
+    "PairAgreement", "UnitizingAlpha", "UnitizingScore", "cohen_kappa", "compute_report",
+    "fleiss_kappa", "krippendorff_alpha", "krippendorff_alpha_counts", "load_project",
+    "match_spans", "token_labels", "tokenize", "unitizing_alpha", "unitizing_disagreement",
+]  # fmt: skip
+
 SpanTuple = tuple[int, int, str]
 IntArray = NDArray[np.int64]
 
 OUTSIDE = "O"
-GOLD = "gold"
 TOKEN_PATTERN = r"\w+|[^\w\s]"
 DIGITS = 4
-_BATCH = 10_000
 _IDS_PER_QUERY = 500
 
 CAVEATS: dict[str, str] = {
@@ -165,12 +174,46 @@ def tokenize(
     text: str, pattern: str | re.Pattern[str] = TOKEN_PATTERN
 ) -> tuple[IntArray, IntArray]:
     """Token starts and ends (code points, end exclusive); empty matches are dropped."""
-    compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
-    bounds = np.fromiter(
-        (bound for match in compiled.finditer(text) for bound in match.span()), dtype=np.int64
-    ).reshape(-1, 2)
-    bounds = bounds[bounds[:, 0] < bounds[:, 1]]
-    return bounds[:, 0].copy(), bounds[:, 1].copy()
+    splitter = _splitter(pattern if isinstance(pattern, str) else pattern.pattern,
+                         0 if isinstance(pattern, str) else pattern.flags)  # fmt: skip
+    if splitter is not None:
+        # Splitting on one capturing group alternates gap, token, gap, ...: the lengths
+        # of the pieces are all that is needed, and split and len both run in C.
+        pieces = splitter.split(text)
+        ends = np.cumsum(np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)))
+        starts, stops = ends[0:-1:2], ends[1::2]
+    else:
+        compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
+        bounds = np.array([m.span() for m in compiled.finditer(text)], dtype=np.int64)
+        starts, stops = bounds.reshape(-1, 2)[:, 0], bounds.reshape(-1, 2)[:, 1]
+    keep = starts < stops
+    return starts[keep].copy(), stops[keep].copy()
+
+
+@lru_cache(maxsize=16)
+def _splitter(pattern: str, flags: int) -> re.Pattern[str] | None:
+    """The pattern wrapped in one capturing group, or None when that is not safe."""
+    try:
+        if re.compile(pattern, flags).groups:
+            return None
+        return re.compile(f"({pattern})", flags)
+    except re.error:  # e.g. global flags like (?i) must stay at the very start
+        return None
+
+
+def token_labels(
+    text: str,
+    spans: Sequence[SpanTuple],
+    *,
+    labels: Sequence[str] = (),
+    pattern: str = TOKEN_PATTERN,
+) -> list[str]:
+    """Each token's label by the rules the token measures use ("O" outside every span),
+    for checking them and for showing an annotator what was compared."""
+    data = AgreementData(("",), (AgreementDocument(0, text, {"": spans}),), tuple(labels))
+    prepared = _Prepared(data, pattern, minimum=1)
+    names = (OUTSIDE, *prepared.labels)
+    return [names[code] for code in prepared.token_codes[0].tolist()]
 
 
 def cohen_kappa(confusion: NDArray[Any]) -> float:
@@ -413,7 +456,8 @@ def _greedy(
     alone = (np.bincount(first, minlength=sizes[0])[first] == 1) & (
         np.bincount(second, minlength=sizes[1])[second] == 1
     )
-    taken_first, taken_second = list(first[alone]), list(second[alone])
+    taken_first: list[int] = []
+    taken_second: list[int] = []
     used_first, used_second = bytearray(sizes[0]), bytearray(sizes[1])
     for i, j in zip(first[~alone].tolist(), second[~alone].tolist(), strict=True):
         if used_first[i] or used_second[j]:
@@ -421,7 +465,10 @@ def _greedy(
         used_first[i] = used_second[j] = 1
         taken_first.append(i)
         taken_second.append(j)
-    return np.array(taken_first, dtype=np.int64), np.array(taken_second, dtype=np.int64)
+    return (
+        np.concatenate([first[alone], np.array(taken_first, dtype=np.int64)]),
+        np.concatenate([second[alone], np.array(taken_second, dtype=np.int64)]),
+    )
 
 
 def match_spans(
@@ -536,7 +583,10 @@ class ConfusionMatrix:
     counts: NDArray[np.int64]
     _row: IntArray = field(repr=False)
     _column: IntArray = field(repr=False)
-    _entries: tuple[CellPair, ...] = field(repr=False)
+    _document: IntArray = field(repr=False)
+    _a: IntArray = field(repr=False)  # place in A's layer, -1 for O
+    _b: IntArray = field(repr=False)
+    _source: tuple[tuple[AgreementDocument, ...], str, str] = field(repr=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -548,7 +598,19 @@ class ConfusionMatrix:
     def cell(self, row: str, column: str) -> list[CellPair]:
         """The span pairs behind one cell, in document and text order."""
         r, c = self.names.index(row), self.names.index(column)
-        return [self._entries[i] for i in np.flatnonzero((self._row == r) & (self._column == c))]
+        documents, a, b = self._source
+        found = []
+        for k in np.flatnonzero((self._row == r) & (self._column == c)).tolist():
+            document = documents[int(self._document[k])]
+            x, y = int(self._a[k]), int(self._b[k])
+            found.append(
+                CellPair(
+                    document.id,
+                    _as_span(document.layers[a][x]) if x >= 0 else None,
+                    _as_span(document.layers[b][y]) if y >= 0 else None,
+                )
+            )
+        return found
 
     def disagreements(self) -> Iterator[tuple[str, str, list[CellPair]]]:
         """Every off-diagonal cell that is not empty."""
@@ -633,6 +695,8 @@ class GroupAgreement:
 
 @dataclass(frozen=True, slots=True)
 class AgreementReport:
+    """Everything `compute_report` measured; `to_json` for tools, `to_text` for people."""
+
     annotators: tuple[str, ...]
     span_labels: tuple[str, ...]
     document_labels: tuple[str, ...]
@@ -682,7 +746,7 @@ def compute_report(data: AgreementData, *, token_pattern: str = TOKEN_PATTERN) -
 class _Prepared:
     """The data as arrays on one continuum: every document's text laid end to end."""
 
-    def __init__(self, data: AgreementData, pattern: str) -> None:
+    def __init__(self, data: AgreementData, pattern: str, *, minimum: int = 2) -> None:
         names = data.annotators
         documents = data.documents
         self.data = data
@@ -708,7 +772,7 @@ class _Prepared:
         token_starts: list[IntArray] = []
         token_ends: list[IntArray] = []
         token_docs: list[IntArray] = []
-        for k in np.flatnonzero(self.annotated.sum(axis=0) >= 2):
+        for k in np.flatnonzero(self.annotated.sum(axis=0) >= minimum):
             starts, ends = tokenize(documents[k].text, compiled)
             token_starts.append(starts + self.offsets[k])
             token_ends.append(ends + self.offsets[k])
@@ -718,9 +782,12 @@ class _Prepared:
         self.token_doc = _joined(token_docs)
 
         self.spans = [self._span_arrays(name) for name in names]
-        self.token_codes = np.stack(
-            [self._token_codes(k) for k in range(len(names))] or [np.zeros(0, dtype=np.int64)]
-        )[: len(names)]
+        per_annotator = [self._token_codes(k) for k in range(len(names))]
+        self.token_codes = (
+            np.stack(per_annotator)
+            if per_annotator
+            else np.zeros((0, len(self.token_start)), dtype=np.int64)
+        )
         marks = {label: k for k, label in enumerate(self.document_labels)}
         self.document_marks = np.zeros(
             (len(names), len(documents), len(self.document_labels)), dtype=bool
@@ -736,28 +803,33 @@ class _Prepared:
         starts: list[int] = []
         ends: list[int] = []
         codes: list[int] = []
+        code_of = self.codes.__getitem__
         for k, document in enumerate(self.data.documents):
             layer = document.layers.get(name)
             if not layer:
                 continue
-            size = len(document.text)
-            for start, end, label in layer:
-                if not 0 <= start < end <= size:
-                    raise ValueError(
-                        f"span {start}-{end} of {name} does not fit document {document.id}"
-                        f" ({size} characters)"
-                    )
-                starts.append(start)
-                ends.append(end)
-                codes.append(self.codes[label])
+            layer_starts, layer_ends, layer_labels = zip(*layer, strict=True)
+            starts.extend(layer_starts)
+            ends.extend(layer_ends)
+            codes.extend(map(code_of, layer_labels))
             doc.extend([k] * len(layer))
             place.extend(range(len(layer)))
         doc_array = np.array(doc, dtype=np.int64)
-        local = np.array(starts, dtype=np.int64)
-        base = self.offsets[doc_array] if len(doc_array) else np.zeros(0, dtype=np.int64)
+        local_start = np.array(starts, dtype=np.int64)
+        local_end = np.array(ends, dtype=np.int64)
+        bad = np.flatnonzero(
+            (local_start < 0) | (local_end <= local_start) | (local_end > self.lengths[doc_array])
+        )
+        if len(bad):
+            k = int(bad[0])
+            raise ValueError(
+                f"span {starts[k]}-{ends[k]} of {name} does not fit document"
+                f" {self.data.documents[doc[k]].id} ({self.lengths[doc[k]]} characters)"
+            )
+        base = self.offsets[doc_array]
         return _Spans(
-            doc_array, np.array(place, dtype=np.int64), local + base,
-            np.array(ends, dtype=np.int64) + base, np.array(codes, dtype=np.int64),
+            doc_array, np.array(place, dtype=np.int64), local_start + base, local_end + base,
+            np.array(codes, dtype=np.int64),
         )  # fmt: skip
 
     def _token_codes(self, who: int) -> IntArray:
@@ -778,12 +850,6 @@ class _Prepared:
         hit = best < len(order)
         codes[hit] = spans.code[order[best[hit]]]
         return codes
-
-    def span(self, who: int, k: int) -> SpanTuple:
-        spans = self.spans[who]
-        document = self.data.documents[int(spans.doc[k])]
-        start, end, label = document.layers[self.data.annotators[who]][int(spans.place[k])]
-        return start, end, label
 
 
 @dataclass(frozen=True, slots=True)
@@ -861,8 +927,12 @@ def _confusion(
     a, b = prepared.spans[i].where(a_index), prepared.spans[j].where(b_index)
     first, second = _confusion_pairs(a.start, a.end, a.code, b.start, b.end, b.code)
     outside = len(prepared.labels)  # codes are label index + 1; O goes last here
-    lone_a = np.setdiff1d(np.arange(len(a.code)), first)
-    lone_b = np.setdiff1d(np.arange(len(b.code)), second)
+    lone_a = np.ones(len(a.code), dtype=bool)
+    lone_a[first] = False
+    lone_a = np.flatnonzero(lone_a)
+    lone_b = np.ones(len(b.code), dtype=bool)
+    lone_b[second] = False
+    lone_b = np.flatnonzero(lone_b)
     rows = np.concatenate([a.code[first] - 1, a.code[lone_a] - 1,
                            np.full(len(lone_b), outside)]).astype(np.int64)  # fmt: skip
     columns = np.concatenate([b.code[second] - 1, np.full(len(lone_a), outside),
@@ -872,18 +942,21 @@ def _confusion(
     where = np.concatenate([a.start[first], a.start[lone_a], b.start[lone_b]])
     order = np.argsort(where, kind="stable")
     rows, columns, side_a, side_b = rows[order], columns[order], side_a[order], side_b[order]
-    documents = prepared.data.documents
-    entries = tuple(
-        CellPair(
-            documents[int(a.doc[x] if x >= 0 else b.doc[y])].id,
-            prepared.span(i, int(a_index[x])) if x >= 0 else None,
-            prepared.span(j, int(b_index[y])) if y >= 0 else None,
-        )
-        for x, y in zip(side_a.tolist(), side_b.tolist(), strict=True)
-    )
+    has_a, has_b = side_a >= 0, side_b >= 0
+    document = np.empty(len(rows), dtype=np.int64)
+    document[has_a] = a.doc[side_a[has_a]]
+    document[~has_a] = b.doc[side_b[~has_a]]
+    place_a = np.full(len(rows), -1, dtype=np.int64)
+    place_a[has_a] = a.place[side_a[has_a]]
+    place_b = np.full(len(rows), -1, dtype=np.int64)
+    place_b[has_b] = b.place[side_b[has_b]]
     size = outside + 1
     counts = np.bincount(rows * size + columns, minlength=size * size).reshape(size, size)
-    return ConfusionMatrix(prepared.labels, counts.astype(np.int64), rows, columns, entries)
+    names = prepared.data.annotators
+    return ConfusionMatrix(
+        prepared.labels, counts.astype(np.int64), rows, columns, document, place_a, place_b,
+        (prepared.data.documents, names[i], names[j]),
+    )  # fmt: skip
 
 
 def _group_agreement(prepared: _Prepared) -> GroupAgreement:
@@ -899,22 +972,18 @@ def _group_agreement(prepared: _Prepared) -> GroupAgreement:
     if m >= 3 and tokens_all.any():
         table = _count_table(codes[:, tokens_all], count)
         fleiss = fleiss_kappa(table)
-        fleiss_by_label = {
-            label: fleiss_kappa(np.stack([table[:, k], m - table[:, k]], axis=1))
-            for k, label in enumerate(prepared.labels, start=1)
-        }
+        fleiss_by_label = dict(zip(prepared.labels, _fleiss_binary(table[:, 1:], m), strict=True))
 
     table = _count_table(codes, count)
     raters = table.sum(axis=1)
     pairable = raters >= 2
     alpha = krippendorff_alpha_counts(table[pairable])
-    alpha_by_label = {
-        label: krippendorff_alpha_counts(
-            np.stack([table[pairable, k], raters[pairable] - table[pairable, k]], axis=1)
-        )
-        for k, label in enumerate(prepared.labels, start=1)
-    }
-    alpha_documents = np.unique(prepared.token_doc[pairable])
+    alpha_by_label = dict(
+        zip(prepared.labels, _alpha_binary(table[pairable, 1:], raters[pairable]), strict=True)
+    )
+    alpha_documents = np.flatnonzero(
+        np.bincount(prepared.token_doc[pairable], minlength=len(prepared.lengths))
+    )
 
     unitizing, characters = _group_unitizing(prepared, every)
     return GroupAgreement(
@@ -942,6 +1011,34 @@ def _group_unitizing(prepared: _Prepared, every: NDArray[np.bool_]) -> tuple[Uni
     return UnitizingAlpha(by_label, ignored), length
 
 
+def _fleiss_binary(counts: NDArray[np.int64], raters: int) -> list[float]:
+    """Fleiss' kappa of each column against the rest, all columns at once."""
+    chosen = counts.astype(np.float64)
+    other = raters - chosen
+    subjects = len(chosen)
+    agreement = ((chosen * (chosen - 1) + other * (other - 1)) / (raters * (raters - 1))).mean(0)
+    share = chosen.sum(axis=0) / (subjects * raters)
+    expected = share * share + (1 - share) * (1 - share)
+    return [
+        float((p - e) / (1 - e)) if e < 1 else math.nan
+        for p, e in zip(agreement.tolist(), expected.tolist(), strict=True)
+    ]
+
+
+def _alpha_binary(counts: NDArray[np.int64], raters: NDArray[np.int64]) -> list[float]:
+    """Nominal alpha of each column against the rest, for pairable units only."""
+    chosen = counts.astype(np.float64)
+    other = raters[:, None].astype(np.float64) - chosen
+    total = float(raters.sum())
+    agreeing = ((chosen * (chosen - 1) + other * (other - 1)) / (raters - 1)[:, None]).sum(0)
+    share = chosen.sum(axis=0)
+    spread = total * total - share * share - (total - share) ** 2
+    return [
+        float(1 - (total - 1) * (total - a) / s) if s else math.nan
+        for a, s in zip(agreeing.tolist(), spread.tolist(), strict=True)
+    ]
+
+
 def _count_table(codes: NDArray[np.int64], count: int) -> NDArray[np.int64]:
     """Unit x category counts from annotator x unit codes, -1 (missing) left out."""
     units = codes.shape[1]
@@ -962,6 +1059,11 @@ def _binary(table: NDArray[np.int64], k: int) -> NDArray[np.int64]:
 
 def _two_by_two(a: NDArray[np.bool_], b: NDArray[np.bool_]) -> NDArray[np.int64]:
     return np.bincount(a.astype(np.int64) * 2 + b, minlength=4).reshape(2, 2)
+
+
+def _as_span(span: Sequence[Any]) -> SpanTuple:
+    start, end, label = span
+    return start, end, label
 
 
 def _ordered(listed: Sequence[str], seen: Iterable[str]) -> tuple[str, ...]:
@@ -1145,8 +1247,9 @@ def load_project(
     """A project's annotations for `compute_report`, read with SQLAlchemy Core.
 
     `annotators` picks and orders the people compared; by default everyone who annotated
-    something in the project, by name, except "gold", which is a reference rather than a
-    rater, unless `include_gold`. Spans come in one pass ordered by document; texts are
+    something in the project, by name, except the gold layer (the reserved annotator
+    "gold", built by review), which is a reference rather than a rater, unless
+    `include_gold`. Spans come in one pass ordered by document; texts are
     read only for documents two or more chosen annotators annotated.
     """
     with engine.connect() as connection:
@@ -1155,8 +1258,12 @@ def load_project(
             is None
         ):
             raise UserError(f"no project with id {project_id}")
-        people = dict(connection.execute(select(_annotator_t.c.id, _annotator_t.c.name)).all())
+        rows = connection.execute(
+            select(_annotator_t.c.id, _annotator_t.c.name, _annotator_t.c.kind)
+        ).all()
+        people = {row.id: row.name for row in rows}
         by_name = {name: key for key, name in people.items()}
+        gold = {row.id for row in rows if row.kind == AnnotatorKind.GOLD.value}
         if annotators is not None:
             chosen = list(dict.fromkeys(annotators))
             unknown = [name for name in chosen if name not in by_name]
@@ -1164,9 +1271,7 @@ def load_project(
                 raise UserError(f"no annotator named {', '.join(unknown)}")
             wanted: set[int] | None = {by_name[name] for name in chosen}
         else:
-            wanted = None
-            if not include_gold and GOLD in by_name:
-                wanted = set(people) - {by_name[GOLD]}
+            wanted = None if include_gold or not gold else set(people) - gold
         labels = connection.execute(
             select(_label_t.c.id, _label_t.c.name, _label_t.c.kind)
             .where(_label_t.c.project_id == project_id)
@@ -1217,22 +1322,18 @@ def _read_annotations(
                _span_t.c.start, _span_t.c.end)
         .join(_document_t, _document_t.c.id == _span_t.c.document_id)
         .where(in_project)
-        .order_by(_span_t.c.document_id),
+        .order_by(_span_t.c.document_id, _span_t.c.annotator_id),
         _span_t.c.annotator_id,
     )  # fmt: skip
-    result = connection.execution_options(stream_results=True, yield_per=_BATCH).execute(spans)
-    current: int | None = None
-    per_document: dict[str, list[SpanTuple]] = {}
-    for partition in result.partitions():
-        for document_id, annotator_id, label_id, start, end in partition:
-            if document_id != current:
-                current = document_id
-                per_document = layers.setdefault(document_id, {})
-            name = people[annotator_id]
-            layer = per_document.get(name)
-            if layer is None:
-                layer = per_document[name] = []
-            layer.append((start, end, label_name[label_id]))
+    # Every span ends up in memory anyway, so a plain pass beats a streamed one (which
+    # costs SQLAlchemy's batching without saving memory here).
+    current: tuple[int, int] | None = None
+    layer: list[SpanTuple] = []
+    for document_id, annotator_id, label_id, start, end in connection.execute(spans):
+        if (document_id, annotator_id) != current:
+            current = (document_id, annotator_id)
+            layer = layers.setdefault(document_id, {}).setdefault(people[annotator_id], [])
+        layer.append((start, end, label_name[label_id]))
 
     marks: dict[tuple[int, str], list[str]] = {}
     document_labels = restrict(
