@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +90,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--excel", action="store_true",
         help="CSV for spreadsheets: BOM, and formula-like cells prefixed with '",
     )  # fmt: skip
+    exporter.add_argument(
+        "--gold", action="store_true",
+        help="export only the gold layer built by review (in JSONL: the annotator 'gold')",
+    )  # fmt: skip
+
+    review_log = commands.add_parser(
+        "review-log", parents=[common], help="export every review decision as CSV",
+        description="One row per decision, superseded ones included: the two spans compared, "
+        "the action, the gold span written and the reviewer's comment.",
+    )  # fmt: skip
+    review_log.add_argument("--project", required=True, metavar="P")
+    review_log.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    review_log.add_argument("--excel", action="store_true", help="CSV for spreadsheets")
+
+    feedback = commands.add_parser(
+        "feedback", parents=[common], help="write an annotator's review feedback",
+        description="Every place where the review did not take the annotator's span as it "
+        "was, with the gold span and the comment: one HTML file to open in a browser "
+        "(OUT ending in .html) or CSV (.csv).",
+    )  # fmt: skip
+    feedback.add_argument("--project", required=True, metavar="P")
+    feedback.add_argument(
+        "--annotator", required=True, metavar="NAME", dest="feedback_annotator",
+        help="whose work the report is about",
+    )  # fmt: skip
+    feedback.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    feedback.add_argument("--excel", action="store_true", help="CSV for spreadsheets")
 
     commands.add_parser("projects", parents=[common], help="list projects").add_argument(
         "--create", metavar="NAME", help="create an empty project"
@@ -192,10 +219,13 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from annotator.core import exporting
-    from annotator.core.models import Status
+    from annotator.core.errors import UserError
+    from annotator.core.models import GOLD, Status
 
+    if args.gold and (args.only_annotators or args.statuses):
+        raise UserError("--gold exports the gold layer alone; leave out --annotator and --status")
     chosen = exporting.ExportFilter(
-        annotators=tuple(args.only_annotators),
+        annotators=(GOLD,) if args.gold else tuple(args.only_annotators),
         labels=tuple(args.labels),
         statuses=tuple(Status(s) for s in args.statuses),
     )
@@ -218,6 +248,56 @@ def _export(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {report.rows} document(s) to {report.files[0]}")
     return 0
+
+
+def _review_log(args: argparse.Namespace) -> int:
+    from annotator.core.review import DECISION_COLUMNS, decision_rows
+
+    with _corpus(args) as corpus:
+        project_id = corpus.project(args.project).id
+        assert project_id is not None
+        rows = decision_rows(corpus.engine, project_id)
+        count = _write_csv(args.output, DECISION_COLUMNS, rows, excel=args.excel)
+    print(f"wrote {count} decision(s) to {args.output}")
+    return 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from annotator.core.errors import UserError
+    from annotator.core.review import FEEDBACK_COLUMNS, feedback_rows, write_feedback_html
+
+    suffix = args.output.suffix.lower()
+    if suffix not in {".html", ".htm", ".csv"}:
+        raise UserError(f"write the feedback to a .html or .csv file, not {args.output.name!r}")
+    with _corpus(args) as corpus:
+        project_id = corpus.project(args.project).id
+        assert project_id is not None
+        rows = feedback_rows(corpus.engine, project_id, args.feedback_annotator)
+        if suffix == ".csv":
+            count = _write_csv(args.output, FEEDBACK_COLUMNS, rows, excel=args.excel)
+        else:
+            try:
+                count = write_feedback_html(
+                    rows, args.output,
+                    title=f"Review feedback for {args.feedback_annotator}: {args.project}",
+                )  # fmt: skip
+            except OSError as error:
+                raise UserError(f"cannot write {args.output}: {error.strerror or error}") from error
+    print(f"wrote {count} item(s) of feedback for {args.feedback_annotator} to {args.output}")
+    return 0
+
+
+def _write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, excel: bool
+) -> int:
+    from annotator.core.errors import UserError
+    from annotator.formats import csv_export
+
+    try:
+        with csv_export.open_for_writing(path, excel=excel) as out:
+            return csv_export.write_rows(out, header, rows, excel=excel)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def _projects(args: argparse.Namespace) -> int:
@@ -299,6 +379,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _import,
     "export": _export,
+    "review-log": _review_log,
+    "feedback": _feedback,
     "projects": _projects,
     "documents": _documents,
     "labels": _labels,

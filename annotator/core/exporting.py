@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from annotator.core.errors import UserError
 from annotator.core.models import (
+    GOLD,
     Annotator,
     Document,
     DocumentLabel,
@@ -106,6 +107,8 @@ def check_filter(connection: Connection, project_id: int, chosen: ExportFilter) 
     if chosen.annotators:
         known = set(connection.execute(select(annotator_t.c.name)).scalars())
         unknown = sorted(set(chosen.annotators) - known)
+        if unknown == [GOLD]:
+            raise UserError("there is no gold layer yet: review decisions build it")
         if unknown:
             raise UserError(f"no annotator named {', '.join(unknown)}")
     if chosen.labels:
