@@ -141,6 +141,26 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", parents=[common], help="counts per label and annotator")
     stats.add_argument("--project", required=True, metavar="P")
     stats.add_argument("--json", action="store_true")
+
+    agreement = commands.add_parser(
+        "agreement", parents=[common], help="inter-annotator agreement",
+        description="Span F1 (exact and overlapping), token kappa, Fleiss' kappa, "
+        "Krippendorff's alpha (tokens) and unitizing alpha (characters), document-label "
+        "kappa and a label confusion matrix, per pair of annotators and per label.",
+    )  # fmt: skip
+    agreement.add_argument("--project", required=True, metavar="P")
+    agreement.add_argument(
+        "--annotators", nargs="+", metavar="NAME", help="who to compare (default: everyone)"
+    )
+    agreement.add_argument("--json", action="store_true", help="machine-readable output")
+
+    merge = commands.add_parser(
+        "merge", parents=acting, help="pull every layer from another annotator database",
+        description="Copies projects, labels, documents (matched by content) and every "
+        "annotator's spans, document labels and statuses from OTHER. OTHER is not changed; "
+        "merging twice adds nothing the second time.",
+    )  # fmt: skip
+    merge.add_argument("other", type=Path, metavar="OTHER.db")
     return parser
 
 
@@ -376,7 +396,40 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         print("  ".join(padded).rstrip())
 
 
+def _agreement(args: argparse.Namespace) -> int:
+    from annotator.core.agreement import compute_report, load_project
+
+    with _corpus(args) as corpus:
+        project_id = corpus.project(args.project).id
+        assert project_id is not None
+        data = load_project(corpus.engine, project_id, annotators=args.annotators)
+    report = compute_report(data)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(report.to_text())
+    return 0
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from annotator.core.merging import merge_database
+
+    with _corpus(args) as corpus, _progress(0, "doc", "merging") as bar:
+
+        def on_progress(done: int, total: int, _name: str) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        reports = merge_database(corpus, args.other, on_progress=on_progress)
+    for name, report in reports.items():
+        print(f"project {name}:")
+        print("  " + report.summary(details=False).replace("\n", "\n  "))
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "agreement": _agreement,
+    "merge": _merge,
     "import": _import,
     "export": _export,
     "review-log": _review_log,

@@ -372,3 +372,55 @@ def test_non_gui_commands_never_load_qt(tmp_path: Path) -> None:
     )
     done = _python("-c", script, cwd=tmp_path)
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+# --- agreement and merge -------------------------------------------------------------------
+
+
+def _two_annotators(db: str, tmp_path: Path) -> None:
+    from annotator.core.corpus import Corpus
+
+    source = tmp_path / "two.jsonl"
+    source.write_text('{"text": "Ada Lovelace met Charles Babbage in London."}\n', encoding="utf-8")
+    for who, spans in (("alice", [(0, 12, "PER"), (36, 42, "LOC")]),
+                       ("bob", [(0, 12, "PER"), (17, 32, "PER")])):  # fmt: skip
+        line = {"text": "Ada Lovelace met Charles Babbage in London.",
+                "label": [[s, e, label] for s, e, label in spans]}  # fmt: skip
+        source.write_text(json.dumps(line) + "\n", encoding="utf-8")
+        assert main(["import", str(source), "--project", "news", "--db", db,
+                     "--annotator", who]) == 0  # fmt: skip
+    with Corpus.open(db) as corpus:
+        assert set(corpus.annotators()) == {"alice", "bob"}
+
+
+def test_agreement_prints_a_report_and_json(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    _two_annotators(db, tmp_path)
+    capsys.readouterr()
+    code, out, _ = run(capsys, "agreement", "--project", "news", "--db", db, "--json")
+    assert code == 0
+    report = json.loads(out)
+    [pair] = report["pairs"]
+    assert (pair["a"], pair["b"]) == ("alice", "bob")
+    assert pair["exact_f1"]["overall"]["f1"] == 0.5  # 1 shared of 2 + 2
+    assert "unitizing_alpha" in report["caveats"]
+    code, out, _ = run(capsys, "agreement", "--project", "news", "--db", db)
+    assert code == 0 and "alice" in out and "bob" in out
+    code, _, err = run(capsys, "agreement", "--project", "news", "--db", db,
+                       "--annotators", "alice", "nobody")  # fmt: skip
+    assert code == 1 and "nobody" in err
+
+
+def test_merge_command_is_idempotent(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    _two_annotators(db, tmp_path)
+    target = str(tmp_path / "lead.db")
+    capsys.readouterr()
+    code, out, _ = run(capsys, "merge", db, "--db", target)
+    assert code == 0 and "imported 1 document(s) and 4 span(s)" in out
+    code, out, _ = run(capsys, "merge", db, "--db", target)
+    assert code == 0 and "imported 0 document(s) and 0 span(s)" in out
+    code, _, err = run(capsys, "merge", str(tmp_path / "missing.db"), "--db", target)
+    assert code == 1 and "no such database file" in err

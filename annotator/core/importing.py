@@ -22,6 +22,7 @@ from annotator.core.changes import record as record_change
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError, UserError
 from annotator.core.models import (
+    GOLD,
     Annotator,
     Document,
     DocumentLabel,
@@ -145,6 +146,10 @@ def import_paths(
     """Import files into `project` (created when missing); failures are reported, not raised."""
     if format_name is not None and format_name not in FORMATS:
         raise UserError(f"unknown import format {format_name!r}; choose from {', '.join(FORMATS)}")
+    if corpus.annotator_name == GOLD:
+        raise UserError(
+            f"{GOLD!r} is the adjudicated layer, built by review: import as a person"
+        )
     files, missing = expand_paths(paths)
     report = ImportReport(files=len(files) + len(missing), failures=list(missing))
     total_bytes = sum(_size(path) for path in files) or 1

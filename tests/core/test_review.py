@@ -742,3 +742,17 @@ def _columns(connection: object, table: str) -> list[dict[str, object]]:
     from sqlalchemy import inspect
 
     return list(inspect(connection).get_columns(table))  # type: ignore[arg-type]
+
+
+def test_nobody_imports_as_the_gold_layer(tmp_path) -> None:
+    import pytest
+
+    from annotator.core.corpus import Corpus
+    from annotator.core.errors import UserError
+    from annotator.core.importing import import_paths
+
+    source = tmp_path / "a.txt"
+    source.write_text("Some text.", encoding="utf-8")
+    corpus = Corpus.open(str(tmp_path / "c.db"), annotator="gold")
+    with corpus, pytest.raises(UserError, match="adjudicated layer"):
+        import_paths(corpus, [source], project="news")
