@@ -114,8 +114,9 @@ class Corpus:
         return Session(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def _action(self) -> Iterator[Session]:
-        """One user action: one transaction, committed at the end or rolled back whole."""
+    def action(self) -> Iterator[Session]:
+        """One user action: one transaction, committed at the end or rolled back whole;
+        database refusals become UserErrors."""
         with self.session() as session:
             try:
                 yield session
@@ -138,7 +139,7 @@ class Corpus:
     def annotator_id(self, name: str | None = None) -> int:
         if name is None and self._annotator_id is not None:
             return self._annotator_id
-        with self._action() as session:
+        with self.action() as session:
             annotator_id = ops.get_or_create_annotator(
                 name or self.annotator_name, session=session
             ).id
@@ -165,7 +166,7 @@ class Corpus:
     # -- projects and labels ----------------------------------------------------------
 
     def create_project(self, name: str) -> Project:
-        with self._action() as session:
+        with self.action() as session:
             change = ops.create_project(name, session=session)
             self._commit_change(session, change)
             project = session.get(Project, change.entity_id)
@@ -236,7 +237,7 @@ class Corpus:
         hotkey: str | None = None,
         description: str = "",
     ) -> Change:
-        with self._action() as session:
+        with self.action() as session:
             change = ops.add_label(
                 project_id, name, session=session, kind=kind, color=color,
                 hotkey=hotkey, description=description,
@@ -245,7 +246,7 @@ class Corpus:
         return change
 
     def update_label(self, label_id: int, **fields: Any) -> Change:
-        with self._action() as session:
+        with self.action() as session:
             change = ops.update_label(label_id, session=session, **fields)
             self._commit_change(session, change)
         return change
@@ -343,13 +344,13 @@ class Corpus:
 
     def set_status(self, document_id: int, status: Status) -> Change | None:
         annotator_id = self.annotator_id()
-        with self._action() as session:
+        with self.action() as session:
             change = ops.set_status(document_id, status, session=session, annotator_id=annotator_id)
             return self._commit_change(session, change)
 
     def set_document_label(self, document_id: int, label_id: int, present: bool) -> Change | None:
         annotator_id = self.annotator_id()
-        with self._action() as session:
+        with self.action() as session:
             change = ops.set_document_label(
                 document_id, label_id, present, session=session, annotator_id=annotator_id
             )
@@ -406,7 +407,7 @@ class Corpus:
         origin: Origin = Origin.MANUAL,
     ) -> Change:
         annotator_id = self.annotator_id()
-        with self._action() as session:
+        with self.action() as session:
             change = ops.add_span(
                 document_id, label_id, start, end, session=session,
                 annotator_id=annotator_id, note=note, origin=origin,
@@ -416,19 +417,19 @@ class Corpus:
         return change
 
     def relabel_span(self, span_id: int, label_id: int) -> Change:
-        with self._action() as session:
+        with self.action() as session:
             change = ops.relabel_span(span_id, label_id, session=session)
             self._commit_change(session, change)
         return change
 
     def set_span_note(self, span_id: int, note: str | None) -> Change:
-        with self._action() as session:
+        with self.action() as session:
             change = ops.set_span_note(span_id, note, session=session)
             self._commit_change(session, change)
         return change
 
     def remove_span(self, span_id: int) -> Change:
-        with self._action() as session:
+        with self.action() as session:
             change = ops.remove_span(span_id, session=session)
             self._commit_change(session, change)
         return change
@@ -438,7 +439,7 @@ class Corpus:
     def revert(self, change: Change) -> Change:
         """Put the row back as it was before `change`; the returned change redoes it."""
         inverse = change.inverse()
-        with self._action() as session:
+        with self.action() as session:
             apply_state(session, inverse)
             self._commit_change(session, inverse)
         return inverse

@@ -42,14 +42,12 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from annotator.core import operations as ops
@@ -598,24 +596,6 @@ def gold_spans(corpus: Corpus, document_id: int) -> list[SpanRef]:
 # -- deciding -------------------------------------------------------------------------------
 
 
-@contextmanager
-def _action(corpus: Corpus) -> Iterator[Session]:
-    """One user action: one transaction, committed at the end or rolled back whole."""
-    with corpus.session() as session:
-        try:
-            yield session
-            session.commit()
-        except IntegrityError as error:
-            session.rollback()
-            raise UserError(f"the database refused the change: {error.orig}") from error
-        except OperationalError as error:
-            session.rollback()
-            raise UserError(f"the database is not available: {error.orig}") from error
-        except BaseException:
-            session.rollback()
-            raise
-
-
 def _gold_id(session: Session) -> int:
     """The gold annotator, created the first time anything is written to gold."""
     found = _annotator_id(session.connection(), GOLD)
@@ -801,7 +781,7 @@ def decide(
     # Before the action's transaction: a reviewer new to this database is created (and
     # committed) on their own, and SQLite must not see that write from a stale snapshot.
     reviewer_id = corpus.annotator_id()
-    with _action(corpus) as session:
+    with corpus.action() as session:
         connection = session.connection()
         fresh = _current_item(connection, item)
         target: Identity | None
@@ -850,7 +830,7 @@ def accept_agreements(
     """Put every undecided AGREE item into gold, one decision each, in one transaction."""
     annotator_a, annotator_b = _pair(annotator_a, annotator_b)
     reviewer_id = corpus.annotator_id()
-    with _action(corpus) as session:
+    with corpus.action() as session:
         items = _compare(session.connection(), document_id, annotator_a, annotator_b)
         pending = [item for item in items if item.kind is ItemKind.AGREE and not item.decided]
         if not pending:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from annotator.gui import settings as options
 from annotator.gui.article_view import ArticleHeader, ArticleText
+from annotator.gui.table_model import ColumnsModel
 
 if TYPE_CHECKING:
     from annotator.core.review import ReviewItem
@@ -78,7 +78,7 @@ def describe_side(span: Any) -> str:
     return f"{span.label}: {span.text}" if span is not None else "—"
 
 
-class ReviewItemModel(QAbstractTableModel):
+class ReviewItemModel(ColumnsModel):
     """The document's review items after the class and label filters."""
 
     COLUMNS = ("Class", "A", "B", "Decision")
@@ -110,18 +110,8 @@ class ReviewItemModel(QAbstractTableModel):
             return self.label_filter in labels
         return True
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.visible)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self.visible)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

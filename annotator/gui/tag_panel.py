@@ -6,7 +6,6 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.gui.article_view import is_dark, span_colour
+from annotator.gui.table_model import ColumnsModel
 
 if TYPE_CHECKING:
     from annotator.core.models import Label
@@ -94,7 +94,7 @@ class LabelDelegate(QStyledItemDelegate):
         return QSize(base.width() + 40, max(base.height(), 24))
 
 
-class SpanTableModel(QAbstractTableModel):
+class SpanTableModel(ColumnsModel):
     """The open document's spans for the current annotator, in text order.
 
     Adapts the workspace's span dict; edits of the note go back through the workspace.
@@ -137,18 +137,8 @@ class SpanTableModel(QAbstractTableModel):
     def span_id(self, row: int) -> int:
         return self._ids[row]
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+    def row_count(self) -> int:
+        return len(self._ids)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in ANSWERED_ROLES or not index.isValid():  # a view asks for ~10 roles
