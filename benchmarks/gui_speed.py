@@ -251,16 +251,16 @@ def big_project(app: QApplication, db: Path) -> tuple[float, float, float, int]:
 
 BARE = textwrap.dedent(
     """
-    import sys, time
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    import os, sys
+    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication, QWidget
     app = QApplication(sys.argv[:1])
     window = QWidget()
     window.resize(1360, 860)
     class Shown(QObject):
         def eventFilter(self, obj, event):
-            if obj is window and event.type() == QEvent.Type.Expose and window.isVisible():
-                QTimer.singleShot(0, app.quit)
+            if obj is window and event.type() == QEvent.Type.Paint:
+                os._exit(0)  # stop the clock at the first paint
             return False
     watcher = Shown()
     window.installEventFilter(watcher)
@@ -269,26 +269,50 @@ BARE = textwrap.dedent(
     """
 )
 
-APP = textwrap.dedent(
+READY = textwrap.dedent(
     """
-    import sys
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    import os, sys
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication(sys.argv[:1])
-    class Shown(QObject):
-        def eventFilter(self, obj, event):
-            if obj.objectName() == "mainWindow" and event.type() == QEvent.Type.Expose:
-                QTimer.singleShot(0, app.quit)
-            return False
-    watcher = Shown()
-    app.installEventFilter(watcher)
+    def watch():
+        from annotator.gui.main_window import MainWindow
+        for widget in app.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.workspace.document is not None:
+                widget.article.text.viewport().repaint()
+                os._exit(0)
+        QTimer.singleShot(5, watch)
+    QTimer.singleShot(0, watch)
     from annotator.gui.app import run
     run(db=sys.argv[1], annotator="bench", project=None)
     """
 )
 
+APP = textwrap.dedent(
+    """
+    import os, sys
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+    app = QApplication(sys.argv[:1])
+    from annotator.gui import app as start
+    class Shown(QObject):
+        # On the window itself: application-wide filters do not see paint events.
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                os._exit(0)  # stop the clock at the first paint
+            return False
+    watcher = Shown()
+    original_show = start.MainWindow.show
+    def show(self):
+        self.installEventFilter(watcher)
+        original_show(self)
+    start.MainWindow.show = show
+    start.run(db=sys.argv[1], annotator="bench", project=None)
+    """
+)
 
-def cold_start(db: Path, runs: int) -> tuple[float, float]:
+
+def cold_start(db: Path, runs: int) -> tuple[float, float, float]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(db.parent)}
 
     def timed(code: str, *args: str) -> float:
@@ -301,7 +325,8 @@ def cold_start(db: Path, runs: int) -> tuple[float, float]:
     timed(APP, str(db))
     bare = statistics.median(timed(BARE) for _ in range(runs))
     ours = statistics.median(timed(APP, str(db)) for _ in range(runs))
-    return bare, ours
+    ready = statistics.median(timed(READY, str(db)) for _ in range(runs))
+    return bare, ours, ready
 
 
 def main() -> None:
@@ -328,10 +353,11 @@ def main() -> None:
         print(f"  open to first paint   app {opened * 1000:7.1f} ms   "
               f"raw QPlainTextEdit {baseline * 1000:7.1f} ms   ratio {opened / baseline:.2f}"
               "  (target <= 2)")  # fmt: skip
-        times = add_span_times(app, window, text, 30)
+        applied, painted = add_span_times(app, window, text, 30)
         print(
-            f"  add one span + commit median {statistics.median(times) * 1000:.1f} ms, "
-            f"max {max(times) * 1000:.1f} ms  (target < 10 ms)"
+            f"  add one span: committed and re-highlighted, median "
+            f"{statistics.median(applied) * 1000:.1f} ms (target < 10 ms); "
+            f"to the next painted frame {statistics.median(painted) * 1000:.1f} ms"
         )
         big = Path(folder) / "big.db"
         build_big_project(big, documents)
@@ -342,12 +368,13 @@ def main() -> None:
             f"memory +{opened_mib:.1f} MiB on open, +{scrolled_mib:.1f} MiB after "
             f"scrolling {loaded:,} rows into the list"
         )
-        bare, ours = cold_start(db, runs)
+        bare, ours, ready = cold_start(db, runs)
         print(
             f"cold start to a shown window   app {ours * 1000:.0f} ms   "
             f"bare PySide6 window {bare * 1000:.0f} ms   ratio {ours / bare:.2f}"
             "  (target <= 1.5)"
         )
+        print(f"  until the article of a 1 MB project is open and painted: {ready * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

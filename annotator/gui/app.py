@@ -10,10 +10,11 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator.gui import settings as options
 from annotator.gui.main_window import ENV_ANNOTATOR, ENV_DB, MainWindow
@@ -65,5 +66,22 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
         if not window.open_database(chosen_db, annotator=chosen_annotator, project=project):
             window.close()
 
-    QTimer.singleShot(0, open_database)
+    # The database stack takes longer to import than the window takes to paint: paint
+    # first, so the person sees the window at once, then open the database.
+    after_first_paint = _AfterFirstPaint(window, open_database)
+    window.installEventFilter(after_first_paint)
     return app.exec()
+
+
+class _AfterFirstPaint(QObject):
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            # Not removed here: removing a filter while the event is being filtered makes
+            # Qt skip the other filters of this object for it.
+            QTimer.singleShot(0, lambda: (watched.removeEventFilter(self), then()))
+        return False

@@ -35,12 +35,12 @@ from annotator.core.text import snap_to_words, word_at
 from annotator.gui import settings as options
 from annotator.gui.article_view import ArticlePane
 from annotator.gui.document_list import DocumentList
-from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
 from annotator.gui.tag_panel import TagPanel
 from annotator.gui.workspace import Workspace
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
+    from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
     from annotator.gui.settings import Settings
 
 
@@ -87,18 +87,13 @@ class MainWindow(QMainWindow):
         self.documents = DocumentList(self.workspace)
         self.article = ArticlePane()
         self.tags = TagPanel(self.workspace)
-        self.review_article = ReviewArticle()
-        self.review_panel = ReviewPanel()
-        self.review = ReviewController(
-            self.workspace, settings, self.review_article, self.review_panel
-        )
-        # Review mode swaps the article and the panel beside it, keeping the layout.
+        # Review mode swaps the article and the panel beside it, keeping the layout; its
+        # widgets are made the first time it is used, which keeps start-up short.
         self.centre = QStackedWidget()
         self.centre.addWidget(self.article)
-        self.centre.addWidget(self.review_article)
         self.side = QStackedWidget()
         self.side.addWidget(self.tags)
-        self.side.addWidget(self.review_panel)
+        self._review: ReviewController | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -232,8 +227,6 @@ class MainWindow(QMainWindow):
         self.tags.labelActivated.connect(self.apply_label)
         self.tags.spanActivated.connect(self._on_tags_spanActivated)
         self.documents.documentChosen.connect(self.open_document)
-        self.review_panel.gold_button.clicked.connect(self.export_gold)
-        self.review_panel.feedback_button.clicked.connect(self.export_feedback)
         ws = self.workspace
         ws.labelsChanged.connect(self._on_workspace_labelsChanged)
         ws.documentOpened.connect(self._on_workspace_documentOpened)
@@ -528,13 +521,35 @@ class MainWindow(QMainWindow):
 
     # -- review -----------------------------------------------------------------------
 
+    @property
+    def review(self) -> ReviewController:
+        if self._review is None:
+            from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
+
+            article, panel = ReviewArticle(), ReviewPanel()
+            self.centre.addWidget(article)
+            self.side.addWidget(panel)
+            panel.gold_button.clicked.connect(self.export_gold)
+            panel.feedback_button.clicked.connect(self.export_feedback)
+            self._review = ReviewController(self.workspace, self.settings, article, panel)
+        return self._review
+
+    @property
+    def review_article(self) -> ReviewArticle:
+        return self.review.article
+
+    @property
+    def review_panel(self) -> ReviewPanel:
+        return self.review.panel
+
     def set_review_mode(self, on: bool) -> None:
+        review = self.review
         self.actions_by_name[Act.REVIEW].setChecked(on)
         self.centre.setCurrentIndex(1 if on else 0)
         self.side.setCurrentIndex(1 if on else 0)
-        self.review.set_active(on)
+        review.set_active(on)
         if on:
-            self.review_panel.list.setFocus()
+            review.panel.list.setFocus()
         else:
             self.article.text.setFocus()
 
