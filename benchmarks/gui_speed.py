@@ -294,7 +294,8 @@ READY = textwrap.dedent(
     def watch():
         from annotator.gui.main_window import MainWindow
         for widget in app.topLevelWidgets():
-            if isinstance(widget, MainWindow) and widget.workspace.document is not None:
+            workspace = getattr(widget, "workspace", None)  # made once the frame is painted
+            if isinstance(widget, MainWindow) and workspace and workspace.document:
                 widget.article.text.viewport().repaint()
                 os._exit(0)
         QTimer.singleShot(5, watch)

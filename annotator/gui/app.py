@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.gui import settings as options
 from annotator.gui.main_window import ENV_ANNOTATOR, ENV_DB, MainWindow
@@ -25,12 +24,16 @@ log = logging.getLogger("annotator")
 
 
 def _show_error(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     from annotator.core.errors import UserError
 
     window = QApplication.activeWindow()
     if isinstance(error, UserError):
         QMessageBox.warning(window, "annotator", str(error))
         return
+    import traceback
+
     log.error("unexpected error", exc_info=(kind, error, tb))
     details = "".join(traceback.format_exception(kind, error, tb))
     box = QMessageBox(window)
@@ -54,7 +57,7 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     sys.excepthook = _show_error
     apply_theme(app)
     settings = Settings()
-    window = MainWindow(settings)
+    window = MainWindow(settings, build=False)
     window.show()
     # Flag, then environment variable, then the saved setting, then the default.
     chosen_db = db or os.environ.get(ENV_DB) or settings.get(options.DATABASE) or None
@@ -63,11 +66,12 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     )
 
     def open_database() -> None:
+        window.build()
         if not window.open_database(chosen_db, annotator=chosen_annotator, project=project):
             window.close()
 
-    # The database stack takes longer to import than the window takes to paint: paint
-    # first, so the person sees the window at once, then open the database.
+    # The panels and the database stack take longer to import than the window takes to
+    # paint: paint the frame first, so the person sees the window at once, then fill it.
     after_first_paint = _AfterFirstPaint(window, open_database)
     window.installEventFilter(after_first_paint)
     return app.exec()

@@ -21,22 +21,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QWidget,
 )
 
-from annotator.core.text import snap_to_words, word_at
 from annotator.gui import settings as options
-from annotator.gui.article_view import ArticlePane
-from annotator.gui.document_list import DocumentList
-from annotator.gui.tag_panel import TagPanel
-from annotator.gui.workspace import Workspace
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
@@ -77,12 +69,32 @@ class Act(Enum):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    """`build=False` makes only the frame, so that `run` can paint it at once and build
+    the panels right after; everything else builds the whole window at once."""
+
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, *, build: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("annotator")
         self.setAcceptDrops(True)
         self.settings = settings
+        self.db_url = ""
+        self._layout_restored = False
+        self._built = False
+        self.resize(1360, 860)
+        self.statusBar().showMessage("Opening…")
+        if build:
+            self.build()
+
+    def build(self) -> None:
+        """The panels, menus and bars; their modules are imported here, not at start."""
+        from annotator.gui.article_view import ArticlePane
+        from annotator.gui.document_list import DocumentList
+        from annotator.gui.tag_panel import TagPanel
+        from annotator.gui.workspace import Workspace
+
         self.workspace = Workspace(self)
         self.documents = DocumentList(self.workspace)
         self.article = ArticlePane()
@@ -108,9 +120,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._apply_font_size(self.settings.get(options.FONT_SIZE))
-        self.resize(1360, 860)
-        self._layout_restored = False
-        self.db_url = ""
+        self._built = True
+        if self.isVisible():
+            self._restore_layout_once()
 
     # -- construction -----------------------------------------------------------------
 
@@ -215,6 +227,7 @@ class MainWindow(QMainWindow):
         self.status_saved.setObjectName("statusSaved")
         bar = self.statusBar()
         bar.setObjectName("statusBar")
+        bar.clearMessage()
         bar.addWidget(self.status_identity, 1)
         bar.addPermanentWidget(self.status_saved)
 
@@ -238,6 +251,8 @@ class MainWindow(QMainWindow):
 
     def open_database(self, url: str | None, *, annotator: str | None, project: str | None) -> bool:
         """Open (and on first run, seed) the database; False when it cannot be opened."""
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.core.corpus import Corpus
         from annotator.core.db import resolve_url
         from annotator.core.errors import UserError
@@ -255,6 +270,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _choose_project(self, corpus: Corpus, wanted: str | None) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.core.errors import UserError
 
         names = [summary.name for summary in corpus.projects()]
@@ -368,6 +385,8 @@ class MainWindow(QMainWindow):
     def apply_label(self, label_id: int) -> None:
         """Label the selection; with none, relabel the selected span or label the word
         at the caret."""
+        from annotator.core.text import snap_to_words, word_at
+
         text_view = self.article.text
         if self.workspace.document is None:
             return
@@ -457,6 +476,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("every document is done", 6000)
 
     def switch_project(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
         corpus = self.workspace.corpus
         if corpus is None:
             return
@@ -472,6 +493,8 @@ class MainWindow(QMainWindow):
     # -- import and export ------------------------------------------------------------
 
     def import_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         paths, _filter = QFileDialog.getOpenFileNames(
             self, "Import", str(Path.home()),
             "Articles and annotations (*.txt *.md *.markdown *.jsonl *.ndjson *.csv)"
@@ -481,6 +504,8 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(p) for p in paths])
 
     def import_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         folder = QFileDialog.getExistingDirectory(self, "Import folder", str(Path.home()))
         if folder:
             self.import_paths([Path(folder)])
@@ -496,6 +521,8 @@ class MainWindow(QMainWindow):
             self.documents.reload()
 
     def export(self, format_name: str) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from annotator.gui.transfer import run_export
 
         ws = self.workspace
@@ -572,6 +599,8 @@ class MainWindow(QMainWindow):
             self.article.text.select_range(start, end)
 
     def export_gold(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from annotator.core.exporting import ExportFilter
         from annotator.core.review import GOLD
         from annotator.gui.transfer import run_export
@@ -589,6 +618,8 @@ class MainWindow(QMainWindow):
                        chosen=ExportFilter(annotators=(GOLD,)))  # fmt: skip
 
     def export_feedback(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         from annotator.core import review
         from annotator.core.errors import UserError
 
@@ -620,6 +651,8 @@ class MainWindow(QMainWindow):
         LabelsDialog(self.workspace, self).exec()
 
     def edit_settings(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from annotator.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
@@ -649,6 +682,10 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._built:
+            self._restore_layout_once()
+
+    def _restore_layout_once(self) -> None:
         if not self._layout_restored:  # sizes mean something only once the window has one
             self._layout_restored = True
             self._restore_layout()
@@ -666,6 +703,9 @@ class MainWindow(QMainWindow):
         self.settings.set(options.GEOMETRY, self.saveGeometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._built:
+            super().closeEvent(event)
+            return
         self.save_layout()
         if self.workspace.corpus is not None:
             self.workspace.corpus.close()

@@ -71,7 +71,12 @@ def test_run_opens_the_window_with_flags_first(
         window = next(
             w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         )
-        qtbot.waitUntil(lambda: window.workspace.project is not None, timeout=10_000)
+        # The frame paints first; the panels and the database follow.
+        qtbot.waitUntil(
+            lambda: getattr(window, "workspace", None) is not None
+            and window.workspace.project is not None,
+            timeout=10_000,
+        )
         seen["project"] = window.workspace.project.name
         seen["annotator"] = window.workspace.corpus.annotator_name
         seen["status"] = window.status_identity.text()
