@@ -14,7 +14,6 @@ Role = QPalette.ColorRole
 
 
 def dark_palette() -> QPalette:
-    palette = QPalette()
     colours = {
         Role.Window: "#202124", Role.WindowText: "#e8eaed", Role.Base: "#17181a",
         Role.AlternateBase: "#26282b", Role.Text: "#e8eaed", Role.Button: "#2b2d30",
@@ -23,15 +22,10 @@ def dark_palette() -> QPalette:
         Role.PlaceholderText: "#9aa0a6", Role.Mid: "#3c4043", Role.Dark: "#111214",
         Role.Light: "#3c4043", Role.Midlight: "#333539", Role.Shadow: "#000000",
     }  # fmt: skip
-    for role, colour in colours.items():
-        palette.setColor(role, QColor(colour))
-    for role in (Role.Text, Role.WindowText, Role.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8389"))
-    return palette
+    return _palette(colours, disabled="#7f8389")
 
 
 def light_palette() -> QPalette:
-    palette = QPalette()
     colours = {
         Role.Window: "#f3f3f3", Role.WindowText: "#1f1f1f", Role.Base: "#ffffff",
         Role.AlternateBase: "#f7f7f7", Role.Text: "#1f1f1f", Role.Button: "#f0f0f0",
@@ -40,10 +34,15 @@ def light_palette() -> QPalette:
         Role.PlaceholderText: "#8a8f98", Role.Mid: "#c8c8c8", Role.Dark: "#a0a0a0",
         Role.Light: "#ffffff", Role.Midlight: "#e3e3e3", Role.Shadow: "#767676",
     }  # fmt: skip
+    return _palette(colours, disabled="#a0a0a0")
+
+
+def _palette(colours: dict[QPalette.ColorRole, str], *, disabled: str) -> QPalette:
+    palette = QPalette()
     for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
     for role in (Role.Text, Role.WindowText, Role.ButtonText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#a0a0a0"))
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(disabled))
     return palette
 
 
