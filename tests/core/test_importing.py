@@ -615,3 +615,42 @@ def test_spans_survive_import_and_csv_export_exactly(
         assert row["right_context"] == text[end : end + 40]
         exported[text].add((start, end, row["label"], row["text"]))
     assert exported == expected
+
+
+def test_plain_files_are_written_in_batches_and_a_refused_batch_file_by_file(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many short articles go in one write; when that write fails, each file is tried
+    alone, so only the file at fault is reported."""
+    from annotator.core import importing
+
+    paths = []
+    for number in range(4):
+        path = tmp_path / f"article_{number}.txt"
+        path.write_text(f"Article number {number}.", encoding="utf-8")
+        paths.append(path)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "A NUL \\u0000 inside"}\n', encoding="utf-8")
+    batches: list[int] = []
+    original = importing.Writer.write_plain_batch
+
+    def counting(self: Any, pending: Any) -> Any:
+        batches.append(len(pending))
+        return original(self, pending)
+
+    monkeypatch.setattr(importing.Writer, "write_plain_batch", counting)
+    report = import_paths(corpus, [*paths[:2], broken, *paths[2:]], project="news")
+    assert batches == [5]  # one batch of every plain file, refused for the NUL
+    assert [failure.path for failure in report.failures] == [broken]
+    assert "NUL" in str(report.failures[0])
+    assert texts(corpus) == sorted(f"Article number {n}." for n in range(4))
+    assert (report.documents, report.duplicates) == (4, 0)
+    again = import_paths(corpus, paths, project="news")
+    assert (again.documents, again.duplicates) == (0, 4)
+    with corpus.session() as session:
+        from sqlmodel import select
+
+        from annotator.core.models import History
+
+        imports = session.exec(select(History).where(History.action == "import")).all()
+    assert sorted(row.after["file"] for row in imports) == sorted([p.name for p in paths] * 2)
