@@ -251,8 +251,7 @@ def _export(args: argparse.Namespace) -> int:
     )
     unit = "span" if args.format_name == "csv" else "doc"
     with _corpus(args) as corpus, _progress(0, unit, "exporting") as bar:
-        project_id = corpus.project(args.project).id
-        assert project_id is not None
+        project_id = corpus.project_id(args.project)
 
         def on_progress(done: int, total: int) -> None:
             bar.total = total
@@ -274,8 +273,7 @@ def _review_log(args: argparse.Namespace) -> int:
     from annotator.core.review import DECISION_COLUMNS, decision_rows
 
     with _corpus(args) as corpus:
-        project_id = corpus.project(args.project).id
-        assert project_id is not None
+        project_id = corpus.project_id(args.project)
         rows = decision_rows(corpus.engine, project_id)
         count = _write_csv(args.output, DECISION_COLUMNS, rows, excel=args.excel)
     print(f"wrote {count} decision(s) to {args.output}")
@@ -290,8 +288,7 @@ def _feedback(args: argparse.Namespace) -> int:
     if suffix not in {".html", ".htm", ".csv"}:
         raise UserError(f"write the feedback to a .html or .csv file, not {args.output.name!r}")
     with _corpus(args) as corpus:
-        project_id = corpus.project(args.project).id
-        assert project_id is not None
+        project_id = corpus.project_id(args.project)
         rows = feedback_rows(corpus.engine, project_id, args.feedback_annotator)
         if suffix == ".csv":
             count = _write_csv(args.output, FEEDBACK_COLUMNS, rows, excel=args.excel)
@@ -335,8 +332,7 @@ def _documents(args: argparse.Namespace) -> int:
     from annotator.core.models import Status
 
     with _corpus(args) as corpus:
-        project_id = corpus.project(args.project).id
-        assert project_id is not None
+        project_id = corpus.project_id(args.project)
         rows = corpus.documents(project_id, status=Status(args.status) if args.status else None)
         progress = corpus.progress(project_id)
     _table(
@@ -351,8 +347,7 @@ def _labels(args: argparse.Namespace) -> int:
     from annotator.core.models import LabelKind
 
     with _corpus(args) as corpus:
-        project_id = corpus.project(args.project).id
-        assert project_id is not None
+        project_id = corpus.project_id(args.project)
         if args.add:
             corpus.add_label(
                 project_id, args.add, kind=LabelKind(args.kind), color=args.color,
@@ -370,8 +365,7 @@ def _labels(args: argparse.Namespace) -> int:
 
 def _stats(args: argparse.Namespace) -> int:
     with _corpus(args) as corpus:
-        project_id = corpus.project(args.project).id
-        assert project_id is not None
+        project_id = corpus.project_id(args.project)
         stats = corpus.stats(project_id)
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -400,8 +394,7 @@ def _agreement(args: argparse.Namespace) -> int:
     from annotator.core.agreement import compute_report, load_project
 
     with _corpus(args) as corpus:
-        project_id = corpus.project(args.project).id
-        assert project_id is not None
+        project_id = corpus.project_id(args.project)
         data = load_project(corpus.engine, project_id, annotators=args.annotators)
     report = compute_report(data)
     if args.json:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from annotator.core import operations as ops
 from annotator.core.changes import Change, apply_state, record
-from annotator.core.db import masked, open_engine, resolve_url
+from annotator.core.db import open_engine, resolve_url
 from annotator.core.errors import UserError
 from annotator.core.models import (
     Annotator,
@@ -94,10 +94,6 @@ class Corpus:
     @classmethod
     def open(cls, url: str | None = None, *, annotator: str | None = None) -> Corpus:
         return cls(open_engine(resolve_url(url)), annotator=annotator or default_annotator())
-
-    @property
-    def display_url(self) -> str:
-        return masked(self.engine.url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -177,12 +173,10 @@ class Corpus:
         with self.session() as session:
             return ops.get_project(name, session=session)
 
-    def project_by_id(self, project_id: int) -> Project:
-        with self.session() as session:
-            project = session.get(Project, project_id)
-        if project is None:
-            raise UserError(f"no project with id {project_id}")
-        return project
+    def project_id(self, name: str) -> int:
+        project_id = self.project(name).id
+        assert project_id is not None  # stored rows always have one
+        return project_id
 
     def ensure_project(self, name: str) -> Project:
         with self.session() as session:
@@ -318,11 +312,21 @@ class Corpus:
             return [DocumentRow(*row) for row in session.exec(query).all()]
 
     def document_row(self, document_id: int, *, annotator: str | None = None) -> DocumentRow:
-        document = self.document(document_id)
-        rows = self.documents(
-            document.project_id, annotator=annotator, after_id=document_id - 1, limit=1
-        )
+        with self.session() as session:
+            project_id = ops.project_of(document_id, session=session)
+        rows = self.documents(project_id, annotator=annotator, after_id=document_id - 1, limit=1)
         return rows[0]
+
+    def document_position(self, document_id: int) -> tuple[int, int]:
+        """(1-based place in import order, documents in the project), counted in SQL."""
+        with self.session() as session:
+            project_id = ops.project_of(document_id, session=session)
+            in_project = Document.project_id == project_id
+            place = session.exec(
+                select(func.count()).where(in_project, col(Document.id) <= document_id)
+            ).one()
+            total = session.exec(select(func.count()).where(in_project)).one()
+        return place, total
 
     def progress(self, project_id: int, *, annotator: str | None = None) -> Progress:
         annotator_id = self.reader_id(annotator)

@@ -64,8 +64,9 @@ def format_timestamp(moment: datetime) -> str:
 
 
 def _iso(column: Any, dialect: str) -> ColumnElement[str]:
+    """The stored timestamp as text in SQL, so that no row is parsed into a datetime."""
     if dialect == "sqlite":  # stored as naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff'
-        return func.replace(column, " ", "T") + literal("+00:00")
+        return func.replace(cast(column, String), " ", "T") + literal("+00:00")
     return func.to_char(func.timezone("UTC", column), literal('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
 
 
@@ -137,10 +138,7 @@ def span_rows(
             func.substr(document_t.c.text, left_from + 1, start - left_from),
             func.substr(document_t.c.text, end + 1, CONTEXT_CHARS),
             span_t.c.note, span_t.c.origin,
-            _iso(cast(span_t.c.created_at, String), dialect) if dialect == "sqlite"
-            else _iso(span_t.c.created_at, dialect),
-            _iso(cast(span_t.c.updated_at, String), dialect) if dialect == "sqlite"
-            else _iso(span_t.c.updated_at, dialect),
+            _iso(span_t.c.created_at, dialect), _iso(span_t.c.updated_at, dialect),
         )
         .select_from(span_t)
         .join(document_t, document_t.c.id == span_t.c.document_id)
@@ -162,11 +160,7 @@ def document_label_rows(
 ) -> Iterator[Sequence[Any]]:
     """Rows in DOCUMENT_LABEL_COLUMNS order."""
     dialect = connection.dialect.name
-    created = (
-        _iso(cast(doclabel_t.c.created_at, String), dialect)
-        if dialect == "sqlite"
-        else _iso(doclabel_t.c.created_at, dialect)
-    )
+    created = _iso(doclabel_t.c.created_at, dialect)
     query = (
         select(
             document_t.c.id, document_t.c.content_hash, document_t.c.title,

@@ -38,6 +38,7 @@ from annotator.core.models import (
 from annotator.core.operations import DEFAULT_COLORS, create_project
 from annotator.core.text import check_offsets, content_hash
 from annotator.formats.records import (
+    AnnotatorLayer,
     DocumentLabelRowRecord,
     DocumentRecord,
     SpanRecord,
@@ -71,6 +72,16 @@ class ImportReport:
     statuses: int = 0
     labels_created: list[str] = field(default_factory=list)
     failures: list[InputError] = field(default_factory=list)
+
+    def add(self, counts: _FileCounts) -> None:
+        """Count what a committed write did."""
+        self.documents += counts.documents
+        self.duplicates += counts.duplicates
+        self.spans += counts.spans
+        self.spans_already_present += counts.spans_present
+        self.document_labels += counts.document_labels
+        self.statuses += counts.statuses
+        self.labels_created.extend(name for _, name, _ in counts.new_labels)
 
     @property
     def ok(self) -> bool:
@@ -214,9 +225,7 @@ class _Batch:
                 savepoint.rollback()
                 self.writer.forget_pending()
             else:
-                self.writer.remember(counts)
-                self.report.documents += counts.documents
-                self.report.duplicates += counts.duplicates
+                self.committed(counts)
                 return
         for path, records in pending:
             self.write_one(path, records)
@@ -224,7 +233,7 @@ class _Batch:
     def write_one(self, path: Path, records: list[Record]) -> None:
         savepoint = self.connection.begin_nested()
         try:
-            counts = self.writer.write(records, source=path, report=self.report)
+            counts = self.writer.write(records, source=path)
             savepoint.commit()
         except InputError as error:
             savepoint.rollback()
@@ -238,7 +247,11 @@ class _Batch:
                 InputError(f"the database refused this file: {error}", path=path)
             )
             return
+        self.committed(counts)
+
+    def committed(self, counts: _FileCounts) -> None:
         self.writer.remember(counts)
+        self.report.add(counts)
 
 
 def ensure_project(connection: Connection, name: str, *, importer: str) -> int:
@@ -363,11 +376,9 @@ class Writer:
 
     # -- writing -----------------------------------------------------------------------
 
-    def write(
-        self, records: list[Record], *, source: Path, report: ImportReport, history: bool = True
-    ) -> _FileCounts:
+    def write(self, records: list[Record], *, source: Path, history: bool = True) -> _FileCounts:
         """Write one file's records; `history=False` when the caller records one row for
-        many batches (a merge)."""
+        many batches (a merge). The caller adds the counts to its report once committed."""
         counts = self._pending = _FileCounts()
         documents = [r for r in records if isinstance(r, DocumentRecord)]
         self._write_documents(documents, counts)
@@ -377,13 +388,6 @@ class Writer:
             self._write_rows_by_hash(span_rows, label_rows, counts)
         if history:
             self.record_history(source=source, counts=counts, action="import")
-        report.documents += counts.documents
-        report.duplicates += counts.duplicates
-        report.spans += counts.spans
-        report.spans_already_present += counts.spans_present
-        report.document_labels += counts.document_labels
-        report.statuses += counts.statuses
-        report.labels_created.extend(name for _, name, _ in counts.new_labels)
         return counts
 
     def forget_pending(self) -> None:
@@ -652,8 +656,6 @@ class Writer:
                     )
                 record.spans.append(span)
             else:
-                from annotator.formats.records import AnnotatorLayer
-
                 record.layers.append(
                     AnnotatorLayer(annotator=row.annotator, document_labels=[row.label])
                 )

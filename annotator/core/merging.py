@@ -81,8 +81,9 @@ def _merge(
             writer = Writer(writing, project_id=project_id, importer=corpus.annotator_name)
             report = reports[name] = ImportReport(files=1)
             for records in _documents(reading, source_project):
-                counts = writer.write(records, source=other, report=report, history=False)
+                counts = writer.write(records, source=other, history=False)
                 writer.remember(counts)
+                report.add(counts)
                 done += len(records)
                 if on_progress is not None and on_progress(done, total, name) is False:
                     raise UserError("merge cancelled; nothing was written")

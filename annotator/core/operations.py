@@ -196,7 +196,7 @@ def add_span(
     if problem is not None:
         raise UserError(f"cannot add the span to document {document_id}: {problem}")
     if text is not None:
-        project_id = _project_of(document_id, session=session)
+        project_id = project_of(document_id, session=session)
         length, surface = len(text), text[start:end]
     else:
         # The database measures the text and cuts out the surface text (both count
@@ -253,7 +253,7 @@ def _span(span_id: int, *, session: Session) -> Span:
     return span
 
 
-def _project_of(document_id: int, *, session: Session) -> int:
+def project_of(document_id: int, *, session: Session) -> int:
     project_id = session.exec(select(Document.project_id).where(Document.id == document_id)).first()
     if project_id is None:
         raise UserError(f"no document with id {document_id}")
@@ -263,7 +263,7 @@ def _project_of(document_id: int, *, session: Session) -> int:
 def relabel_span(span_id: int, label_id: int, *, session: Session) -> Change:
     span = _span(span_id, session=session)
     label = _label(label_id, session=session)
-    project_id = _project_of(span.document_id, session=session)
+    project_id = project_of(span.document_id, session=session)
     if label.project_id != project_id or label.kind != LabelKind.SPAN:
         raise UserError(f"label {label.name!r} is not a span label of this project")
     before = snapshot(span)
@@ -289,14 +289,14 @@ def set_span_note(span_id: int, note: str | None, *, session: Session) -> Change
     session.flush()
     return Change(
         "set span note", "span", before, snapshot(span),
-        project_id=_project_of(span.document_id, session=session), document_id=span.document_id,
+        project_id=project_of(span.document_id, session=session), document_id=span.document_id,
     )  # fmt: skip
 
 
 def remove_span(span_id: int, *, session: Session) -> Change:
     span = _span(span_id, session=session)
     before = snapshot(span)
-    project_id = _project_of(span.document_id, session=session)
+    project_id = project_of(span.document_id, session=session)
     session.delete(span)
     session.flush()
     return Change(
@@ -308,9 +308,9 @@ def set_document_label(
     document_id: int, label_id: int, present: bool, *, session: Session, annotator_id: int
 ) -> Change | None:
     """Tick or untick a whole-document label; None when it was already so."""
-    document = get_document(document_id, session=session)
+    project_id = project_of(document_id, session=session)
     label = _label(label_id, session=session)
-    if label.project_id != document.project_id or label.kind != LabelKind.DOCUMENT:
+    if label.project_id != project_id or label.kind != LabelKind.DOCUMENT:
         raise UserError(f"label {label.name!r} is not a document label of this project")
     existing = session.exec(
         select(DocumentLabel).where(
@@ -325,7 +325,7 @@ def set_document_label(
         session.flush()
         return Change(
             "set document label", "document_label", None, snapshot(row),
-            project_id=document.project_id, document_id=document_id,
+            project_id=project_id, document_id=document_id,
         )  # fmt: skip
     if not present and existing is not None:
         before = snapshot(existing)
@@ -333,7 +333,7 @@ def set_document_label(
         session.flush()
         return Change(
             "clear document label", "document_label", before, None,
-            project_id=document.project_id, document_id=document_id,
+            project_id=project_id, document_id=document_id,
         )  # fmt: skip
     return None
 
@@ -341,7 +341,7 @@ def set_document_label(
 def set_status(
     document_id: int, status: Status, *, session: Session, annotator_id: int
 ) -> Change | None:
-    document = get_document(document_id, session=session)
+    project_id = project_of(document_id, session=session)  # not the text: it may be long
     row = session.get(DocumentStatus, (document_id, annotator_id))
     before = snapshot(row) if row is not None else None
     if row is not None and row.status == status.value:
@@ -354,7 +354,7 @@ def set_status(
     session.flush()
     return Change(
         "set status", "document_status", before, snapshot(row),
-        project_id=document.project_id, document_id=document_id,
+        project_id=project_id, document_id=document_id,
     )  # fmt: skip
 
 

@@ -85,11 +85,6 @@ def check_offsets(text_length: int, start: int, end: int) -> str | None:
     return None
 
 
-def count_lines_before(data: bytes, byte_index: int) -> int:
-    """1-based line number of a byte position, for decoding errors."""
-    return data.count(b"\n", 0, byte_index) + 1
-
-
 def is_word_character(character: str) -> bool:
     """Letters, digits, underscore and combining marks (so "é" written e + U+0301 is one word)."""
     return character.isalnum() or character == "_" or unicodedata.category(character)[0] == "M"

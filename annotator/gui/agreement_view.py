@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
@@ -257,6 +257,3 @@ class AgreementDialog(QDialog):
 
     def _copy_json(self) -> None:
         QApplication.clipboard().setText(json.dumps(self.report.to_json(), indent=2))
-
-    def report_json(self) -> dict[str, Any]:
-        return self.report.to_json()

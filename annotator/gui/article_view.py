@@ -134,7 +134,6 @@ class ArticleText(QPlainTextEdit):
         self._notes: dict[int, str | None] = {}
         self._selected_span: int | None = None
         self._find_match: tuple[int, int] | None = None
-        self._last_click: tuple[int, int] | None = None
         self._highlighter = SpanHighlighter(self.document(), self)
         self._tag_area = _TagArea(self)
         self.updateRequest.connect(self._on_updateRequest)
@@ -144,7 +143,8 @@ class ArticleText(QPlainTextEdit):
 
     # -- content ----------------------------------------------------------------------
 
-    def set_labels(self, labels: Sequence[Swatch]) -> None:
+    def set_labels(self, labels: Sequence[Swatch], *, repaint: bool = True) -> None:
+        """`repaint=False` when new content follows at once and will be painted anyway."""
         dark = is_dark(self.palette())
         self._formats.clear()
         self._colours = {label.id: label.color for label in labels if label.id is not None}
@@ -154,8 +154,9 @@ class ArticleText(QPlainTextEdit):
             fmt = QTextCharFormat()
             fmt.setBackground(span_colour(colour, dark=dark))
             self._formats[label_id] = fmt
-        self._highlighter.rehighlight()
-        self.viewport().update()
+        if repaint:
+            self._highlighter.rehighlight()
+            self.viewport().update()
 
     def format_of(self, span: PaintedSpan) -> QTextCharFormat:
         if span.span_id == self._selected_span:

@@ -20,7 +20,7 @@ class CorpusCommand(QUndoCommand):
         corpus: Corpus,
         changes: list[Change],
         description: str,
-        notify: Callable[[Change], None],
+        notify: Callable[[list[Change]], None],
     ) -> None:
         super().__init__(description)
         self._corpus = corpus
@@ -34,9 +34,10 @@ class CorpusCommand(QUndoCommand):
             return
         for change in self._changes:
             self._corpus.revert(change.inverse())  # reverting the inverse replays it
-            self._notify(change)
+        self._notify(self._changes)
 
     def undo(self) -> None:
+        undone = [change.inverse() for change in reversed(self._changes)]
         for change in reversed(self._changes):
             self._corpus.revert(change)
-            self._notify(change.inverse())
+        self._notify(undone)

@@ -438,8 +438,9 @@ class ReviewController:
         if self.active:
             self.reload(auto_accept=True)
 
-    def _on_workspace_changed(self, change: Any) -> None:
-        if self.active and change.entity in ("span", "review_decision"):
+    def _on_workspace_changed(self, changes: list[Any]) -> None:
+        """Once per action: a decision changes several rows but is reloaded once."""
+        if self.active and any(c.entity in ("span", "review_decision") for c in changes):
             self.reload(keep=self._current_key())
 
     def _current_key(self) -> str | None:
@@ -491,7 +492,7 @@ class ReviewController:
                 f"{CLASSES[kind][0]} · A {describe_side(item.a)} · B {describe_side(item.b)}"
             )
         view = self.article.text
-        view.set_labels(swatches)
+        view.set_labels(swatches, repaint=False)  # set_content below paints
         view.set_notes(notes)
         view.set_content(document.text, spans)
 
@@ -502,11 +503,9 @@ class ReviewController:
         self.panel.accept_button.setText(f"Accept agreements ({agreements})")
         self.panel.accept_button.setEnabled(agreements > 0)
         position = ""
-        if workspace.project is not None and workspace.document is not None:
-            rows = workspace.corpus.documents(workspace.project.id) if workspace.corpus else []
-            ids = [row.id for row in rows]
-            if workspace.document.id in ids:
-                position = f"document {ids.index(workspace.document.id) + 1} of {len(ids)} · "
+        if workspace.corpus is not None and workspace.document and workspace.document.id:
+            place, total = workspace.corpus.document_position(workspace.document.id)
+            position = f"document {place} of {total} · "
         self.article.progress_label.setText(
             f"{position}reviewed {decided} of {len(items)} item(s) in this document"
         )

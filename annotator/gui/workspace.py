@@ -30,7 +30,7 @@ class Workspace(QObject):
     saved = Signal(str)
     failed = Signal(str)
     layerChanged = Signal()
-    changed = Signal(object)  # every Change made, undone or redone, after the above
+    changed = Signal(list)  # one action's changes (made, undone or redone), after the above
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -100,42 +100,48 @@ class Workspace(QObject):
 
     # -- actions ----------------------------------------------------------------------
 
-    def perform_many(self, description: str, action: Callable[[], list[Change]]) -> list[Change]:
-        """One user action that changes several rows (a review decision): one undo step."""
+    def perform_many(
+        self,
+        description: str,
+        action: Callable[[], list[Change]],
+        *,
+        edits_layer: bool = False,
+    ) -> list[Change]:
+        """Run one user action as one undo step; a UserError becomes a message.
+
+        `edits_layer` actions write the shown layer, which only its owner may do.
+        """
         from annotator.core.errors import UserError
 
         assert self.corpus is not None
+        if edits_layer and self.read_only:
+            self.failed.emit(
+                f"this is {self.layer}'s layer, shown read-only; switch to your own to edit"
+            )
+            return []
         try:
             changes = action()
         except UserError as error:
             self.failed.emit(str(error))
             return []
         if changes:
-            self.undo_stack.push(CorpusCommand(self.corpus, changes, description, self._announce))
-            for change in changes:
-                self._announce(change)
+            self.undo_stack.push(
+                CorpusCommand(self.corpus, changes, description, self._announce_all)
+            )
+            self._announce_all(changes)
         return changes
 
-    def perform(self, description: str, action: Callable[[], Change | None]) -> Change | None:
-        """Run one core action; a UserError becomes a message, not an exception."""
-        from annotator.core.errors import UserError
+    def perform(
+        self, description: str, action: Callable[[], Change | None], *, edits_layer: bool = True
+    ) -> Change | None:
+        """One action that changes one row, or nothing."""
 
-        assert self.corpus is not None
-        if self.read_only:
-            self.failed.emit(
-                f"this is {self.layer}'s layer, shown read-only; switch to your own to edit"
-            )
-            return None
-        try:
+        def as_list() -> list[Change]:
             change = action()
-        except UserError as error:
-            self.failed.emit(str(error))
-            return None
-        if change is None:
-            return None
-        self.undo_stack.push(CorpusCommand(self.corpus, [change], description, self._announce))
-        self._announce(change)
-        return change
+            return [change] if change is not None else []
+
+        changes = self.perform_many(description, as_list, edits_layer=edits_layer)
+        return changes[0] if changes else None
 
     def _corpus(self) -> Corpus:
         if self.corpus is None:
@@ -184,15 +190,25 @@ class Workspace(QObject):
 
     def update_label(self, label_id: int, **fields: Any) -> Change | None:
         corpus = self._corpus()
-        return self.perform("edit label", lambda: corpus.update_label(label_id, **fields))
+        return self.perform(
+            "edit label", lambda: corpus.update_label(label_id, **fields), edits_layer=False
+        )
 
     def add_label(self, name: str, **fields: Any) -> Change | None:
         corpus = self._corpus()
         assert self.project is not None and self.project.id is not None
         project_id = self.project.id
-        return self.perform("add label", lambda: corpus.add_label(project_id, name, **fields))
+        return self.perform(
+            "add label", lambda: corpus.add_label(project_id, name, **fields), edits_layer=False
+        )
 
     # -- announcing -------------------------------------------------------------------
+
+    def _announce_all(self, changes: list[Change]) -> None:
+        """Bring the open state in line with one action's changes, then say so once."""
+        for change in changes:
+            self._announce(change)
+        self.changed.emit(changes)
 
     def _announce(self, change: Change) -> None:
         """Bring the open state in line with a change made, undone or redone."""
@@ -202,7 +218,6 @@ class Workspace(QObject):
             self._announce_span(change)
         if change.document_id is not None and change.entity != "span":
             self.documentStateChanged.emit(change.document_id)
-        self.changed.emit(change)
         self.saved.emit(change.action)
 
     def _announce_span(self, change: Change) -> None:

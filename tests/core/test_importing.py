@@ -402,9 +402,9 @@ def test_a_file_the_database_refuses_is_rolled_back_alone(
     original = importing.Writer.write
     calls = {"n": 0}
 
-    def failing_second(self: Any, records: Any, *, source: Path, report: ImportReport) -> Any:
+    def failing_second(self: Any, records: Any, *, source: Path) -> Any:
         calls["n"] += 1
-        result = original(self, records, source=source, report=report)
+        result = original(self, records, source=source)
         if source.name == "b.jsonl":
             raise IntegrityError("INSERT", {}, Exception("refused"))
         return result
