@@ -9,7 +9,7 @@ re-highlights only its blocks. Offsets cross from code points (core) to UTF-16 u
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
@@ -131,7 +131,8 @@ class ArticleText(QPlainTextEdit):
         self._colours: dict[int, str] = {}
         self._names: dict[int, str] = {}
         self._hotkeys: set[str] = set()
-        self._notes: dict[int, str | None] = {}
+        self._note_of: Callable[[int], str | None] = lambda _span_id: None
+        self._by_id: dict[int, PaintedSpan] = {}
         self._selected_span: int | None = None
         self._find_match: tuple[int, int] | None = None
         self._highlighter = SpanHighlighter(self.document(), self)
@@ -184,6 +185,7 @@ class ArticleText(QPlainTextEdit):
         painted.sort(key=lambda p: p.key)
         self._spans = painted
         self._starts = [p.start for p in painted]
+        self._by_id = {p.span_id: p for p in painted}
         self._longest = max((p.end - p.start for p in painted), default=0)
         self._selected_span = None
         self._find_match = None
@@ -214,20 +216,17 @@ class ArticleText(QPlainTextEdit):
     ) -> None:
         """Update one span and repaint only the blocks it touched."""
         to16 = self._map.to_utf16
-        if before is not None:
-            first = bisect_left(self._starts, to16(before[0]))
-            index = next(
-                (i for i in range(first, len(self._spans)) if self._spans[i].span_id == span_id),
-                None,
-            )
-            if index is not None:
-                del self._spans[index]
-                del self._starts[index]
+        old = self._by_id.pop(span_id, None) if before is not None else None
+        if old is not None:
+            index = bisect_left(self._spans, old.key, key=lambda s: s.key)
+            del self._spans[index]
+            del self._starts[index]
         if after is not None and label_id is not None:
             painted = PaintedSpan(to16(after[0]), to16(after[1]), span_id, label_id)
             position = bisect_left(self._spans, painted.key, key=lambda s: s.key)
             self._spans.insert(position, painted)
             self._starts.insert(position, painted.start)
+            self._by_id[span_id] = painted
             self._longest = max(self._longest, painted.end - painted.start)
         elif after is None and self._selected_span == span_id:
             self._selected_span = None
@@ -352,16 +351,14 @@ class ArticleText(QPlainTextEdit):
                 self.ensureCursorVisible()
 
     def _painted(self, span_id: int | None) -> PaintedSpan | None:
-        if span_id is None:
-            return None
-        return next((s for s in self._spans if s.span_id == span_id), None)
+        return self._by_id.get(span_id) if span_id is not None else None
 
     def _on_cursorPositionChanged(self) -> None:
         """Moving the caret off the selected span lets it go, so a hotkey then labels
         new text instead of relabelling the old span."""
         if self._selected_span is None:
             return
-        span = next((s for s in self._spans if s.span_id == self._selected_span), None)
+        span = self._painted(self._selected_span)  # on every caret move: no scan
         position = self.textCursor().position()
         if span is None or not span.start <= position <= span.end:
             self.set_selected_span(None)
@@ -437,13 +434,13 @@ class ArticleText(QPlainTextEdit):
         return super().event(event)
 
     def describe_span(self, span_id: int, label_id: int) -> str:
-        note = self._notes.get(span_id)
+        note = self._note_of(span_id)
         name = self._names.get(label_id, "?")
         return f"{name}: {note}" if note else name
 
-    def set_notes(self, notes: dict[int, str | None]) -> None:
-        """Notes shown in tooltips; the caller owns the dict and keeps it current."""
-        self._notes = notes
+    def set_note_source(self, note_of: Callable[[int], str | None]) -> None:
+        """Where tooltips read a span's note: asked when shown, so it is never stale."""
+        self._note_of = note_of
 
     # -- geometry ---------------------------------------------------------------------
 

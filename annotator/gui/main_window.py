@@ -233,6 +233,9 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         text = self.article.text
+        text.set_note_source(
+            lambda span_id: span.note if (span := self.workspace.spans.get(span_id)) else None
+        )
         text.hotkeyPressed.connect(self._on_article_hotkeyPressed)
         text.deleteRequested.connect(self.delete_span)
         text.spanClicked.connect(self._on_article_spanClicked)
@@ -344,8 +347,6 @@ class MainWindow(QMainWindow):
         self.article.header.show_document(document)
         if document is None:
             return
-        self._notes = {span_id: span.note for span_id, span in ws.spans.items()}
-        self.article.text.set_notes(self._notes)
         self.article.text.set_content(document.text, list(ws.spans.values()))
         self.article.text.setFocus()
         self.article.text.moveCursor(self.article.text.textCursor().MoveOperation.Start)
@@ -357,10 +358,6 @@ class MainWindow(QMainWindow):
         after: tuple[int, int] | None,
     ) -> None:
         span = self.workspace.spans.get(span_id)
-        if span is None:
-            self._notes.pop(span_id, None)
-        else:
-            self._notes[span_id] = span.note
         self.article.text.span_changed(span_id, span.label_id if span else None, before, after)
         if span is not None and after is not None:
             self.article.text.set_selected_span(span_id)

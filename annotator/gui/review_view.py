@@ -493,7 +493,7 @@ class ReviewController:
             )
         view = self.article.text
         view.set_labels(swatches, repaint=False)  # set_content below paints
-        view.set_notes(notes)
+        view.set_note_source(notes.get)
         view.set_content(document.text, spans)
 
     def _update_progress(self, items: list[ReviewItem]) -> None:
