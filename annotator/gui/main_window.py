@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from annotator.gui.settings import Settings
 
 
+REVIEW_PANEL_WIDTH = 460  # the disagreement list shows both sides' label and text
+
 # Repeated from the core so that starting the window does not import the database stack.
 ENV_DB = "ANNOTATOR_DB"
 ENV_ANNOTATOR = "ANNOTATOR_ANNOTATOR"
@@ -573,9 +575,20 @@ class MainWindow(QMainWindow):
         self.side.setCurrentIndex(1 if on else 0)
         review.set_active(on)
         if on:
+            self._make_room_for(self.side, REVIEW_PANEL_WIDTH)
             review.panel.list.setFocus()
         else:
             self.article.text.setFocus()
+
+    def _make_room_for(self, pane: QWidget, width: int) -> None:
+        """Widen a pane to `width`, taking the room from the article in the middle."""
+        sizes = self.splitter.sizes()
+        index = self.splitter.indexOf(pane)
+        missing = width - sizes[index]
+        if missing > 0 and sizes[1] - missing >= self.centre.minimumSizeHint().width():
+            sizes[index] += missing
+            sizes[1] -= missing
+            self.splitter.setSizes(sizes)
 
     def show_agreement(self) -> None:
         from annotator.gui.agreement_view import AgreementDialog
