@@ -47,16 +47,16 @@ from sqlalchemy import Connection, Engine, select
 from annotator.core.errors import UserError
 from annotator.core.models import (
     GOLD,
-    Annotator,
     AnnotatorKind,
-    Document,
-    DocumentLabel,
-    DocumentStatus,
-    Label,
     LabelKind,
-    Project,
-    Span,
     Status,
+    annotator_t,
+    doclabel_t,
+    document_t,
+    label_t,
+    project_t,
+    span_t,
+    status_t,
 )
 
 __all__ = [
@@ -1228,14 +1228,6 @@ def _render_text(report: AgreementReport) -> str:
 
 # -- loading from the database ------------------------------------------------------------
 
-_span_t = Span.__table__  # type: ignore[attr-defined]
-_document_t = Document.__table__  # type: ignore[attr-defined]
-_label_t = Label.__table__  # type: ignore[attr-defined]
-_annotator_t = Annotator.__table__  # type: ignore[attr-defined]
-_doclabel_t = DocumentLabel.__table__  # type: ignore[attr-defined]
-_status_t = DocumentStatus.__table__  # type: ignore[attr-defined]
-_project_t = Project.__table__  # type: ignore[attr-defined]
-
 
 def load_project(
     engine: Engine,
@@ -1254,12 +1246,12 @@ def load_project(
     """
     with engine.connect() as connection:
         if (
-            connection.execute(select(_project_t.c.id).where(_project_t.c.id == project_id)).first()
+            connection.execute(select(project_t.c.id).where(project_t.c.id == project_id)).first()
             is None
         ):
             raise UserError(f"no project with id {project_id}")
         rows = connection.execute(
-            select(_annotator_t.c.id, _annotator_t.c.name, _annotator_t.c.kind)
+            select(annotator_t.c.id, annotator_t.c.name, annotator_t.c.kind)
         ).all()
         people = {row.id: row.name for row in rows}
         by_name = {name: key for key, name in people.items()}
@@ -1273,9 +1265,9 @@ def load_project(
         else:
             wanted = None if include_gold or not gold else set(people) - gold
         labels = connection.execute(
-            select(_label_t.c.id, _label_t.c.name, _label_t.c.kind)
-            .where(_label_t.c.project_id == project_id)
-            .order_by(_label_t.c.position, _label_t.c.id)
+            select(label_t.c.id, label_t.c.name, label_t.c.kind)
+            .where(label_t.c.project_id == project_id)
+            .order_by(label_t.c.position, label_t.c.id)
         ).all()
         label_name = {row.id: row.name for row in labels}
         layers, marks = _read_annotations(connection, project_id, wanted, people, label_name)
@@ -1316,14 +1308,14 @@ def _read_annotations(
     def restrict(query: Any, column: Any) -> Any:
         return query if wanted is None else query.where(column.in_(sorted(wanted)))
 
-    in_project = _document_t.c.project_id == project_id
+    in_project = document_t.c.project_id == project_id
     spans = restrict(
-        select(_span_t.c.document_id, _span_t.c.annotator_id, _span_t.c.label_id,
-               _span_t.c.start, _span_t.c.end)
-        .join(_document_t, _document_t.c.id == _span_t.c.document_id)
+        select(span_t.c.document_id, span_t.c.annotator_id, span_t.c.label_id,
+               span_t.c.start, span_t.c.end)
+        .join(document_t, document_t.c.id == span_t.c.document_id)
         .where(in_project)
-        .order_by(_span_t.c.document_id, _span_t.c.annotator_id),
-        _span_t.c.annotator_id,
+        .order_by(span_t.c.document_id, span_t.c.annotator_id),
+        span_t.c.annotator_id,
     )  # fmt: skip
     # Every span ends up in memory anyway, so a plain pass beats a streamed one (which
     # costs SQLAlchemy's batching without saving memory here).
@@ -1337,20 +1329,20 @@ def _read_annotations(
 
     marks: dict[tuple[int, str], list[str]] = {}
     document_labels = restrict(
-        select(_doclabel_t.c.document_id, _doclabel_t.c.annotator_id, _doclabel_t.c.label_id)
-        .join(_document_t, _document_t.c.id == _doclabel_t.c.document_id)
+        select(doclabel_t.c.document_id, doclabel_t.c.annotator_id, doclabel_t.c.label_id)
+        .join(document_t, document_t.c.id == doclabel_t.c.document_id)
         .where(in_project),
-        _doclabel_t.c.annotator_id,
+        doclabel_t.c.annotator_id,
     )
     for document_id, annotator_id, label_id in connection.execute(document_labels):
         name = people[annotator_id]
         layers.setdefault(document_id, {}).setdefault(name, [])
         marks.setdefault((document_id, name), []).append(label_name[label_id])
     statuses = restrict(
-        select(_status_t.c.document_id, _status_t.c.annotator_id)
-        .join(_document_t, _document_t.c.id == _status_t.c.document_id)
-        .where(in_project, _status_t.c.status != Status.TODO.value),
-        _status_t.c.annotator_id,
+        select(status_t.c.document_id, status_t.c.annotator_id)
+        .join(document_t, document_t.c.id == status_t.c.document_id)
+        .where(in_project, status_t.c.status != Status.TODO.value),
+        status_t.c.annotator_id,
     )
     for document_id, annotator_id in connection.execute(statuses):
         layers.setdefault(document_id, {}).setdefault(people[annotator_id], [])
@@ -1363,7 +1355,7 @@ def _read_texts(connection: Connection, document_ids: Sequence[int]) -> dict[int
         batch = document_ids[at : at + _IDS_PER_QUERY]
         texts.update(
             connection.execute(
-                select(_document_t.c.id, _document_t.c.text).where(_document_t.c.id.in_(batch))
+                select(document_t.c.id, document_t.c.text).where(document_t.c.id.in_(batch))
             ).all()
         )
     return texts

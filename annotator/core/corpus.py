@@ -32,6 +32,7 @@ from annotator.core.models import (
     Project,
     Span,
     Status,
+    span_t,
 )
 
 ENV_ANNOTATOR = "ANNOTATOR_ANNOTATOR"
@@ -383,7 +384,7 @@ class Corpus:
         """Light rows for drawing a document: SQLAlchemy Core, no ORM objects, since a long
         article may hold ten thousand spans."""
         annotator_id = self.reader_id(annotator)
-        table = Span.__table__  # type: ignore[attr-defined]
+        table = span_t
         query = (
             select(table.c.id, table.c.label_id, table.c.start, table.c.end, table.c.note)
             .where(table.c.document_id == document_id, table.c.annotator_id == annotator_id)

@@ -29,22 +29,15 @@ from sqlalchemy import (
 from annotator.core.errors import UserError
 from annotator.core.models import (
     GOLD,
-    Annotator,
-    Document,
-    DocumentLabel,
-    DocumentStatus,
-    Label,
-    Span,
     Status,
+    annotator_t,
+    doclabel_t,
+    document_t,
+    label_t,
+    span_t,
+    status_t,
 )
 from annotator.core.text import CONTEXT_CHARS
-
-document_t = Document.__table__  # type: ignore[attr-defined]
-span_t = Span.__table__  # type: ignore[attr-defined]
-label_t = Label.__table__  # type: ignore[attr-defined]
-annotator_t = Annotator.__table__  # type: ignore[attr-defined]
-doclabel_t = DocumentLabel.__table__  # type: ignore[attr-defined]
-status_t = DocumentStatus.__table__  # type: ignore[attr-defined]
 
 SPAN_COLUMNS = (
     "span_id", "document_id", "document_hash", "document_title", "source_url",

@@ -23,16 +23,19 @@ from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError, UserError
 from annotator.core.models import (
     GOLD,
-    Annotator,
-    Document,
     DocumentLabel,
     DocumentStatus,
-    History,
-    Label,
     LabelKind,
-    Project,
     Span,
     Status,
+    annotator_t,
+    doclabel_t,
+    document_t,
+    history_t,
+    label_t,
+    project_t,
+    span_t,
+    status_t,
     utc_now,
 )
 from annotator.core.operations import DEFAULT_COLORS, create_project
@@ -257,7 +260,7 @@ class _Batch:
 def ensure_project(connection: Connection, name: str, *, importer: str) -> int:
     """The project's id, creating it (with its history row) in the connection's transaction."""
     name = name.strip()
-    table = Project.__table__  # type: ignore[attr-defined]
+    table = project_t
     found = connection.execute(select(table.c.id).where(table.c.name == name)).scalar()
     if found is not None:
         return int(found)
@@ -306,9 +309,9 @@ class Writer:
         self.connection = connection
         self.project_id = project_id
         self.importer = importer
-        document = Document.__table__  # type: ignore[attr-defined]
-        label = Label.__table__  # type: ignore[attr-defined]
-        annotator = Annotator.__table__  # type: ignore[attr-defined]
+        document = document_t
+        label = label_t
+        annotator = annotator_t
         self.hashes: dict[str, int] = {
             digest: document_id
             for digest, document_id in connection.execute(
@@ -339,7 +342,7 @@ class Writer:
         found = self.annotators.get(name) or self._pending.new_annotators.get(name)
         if found is not None:
             return found
-        table = Annotator.__table__  # type: ignore[attr-defined]
+        table = annotator_t
         new_id = self.connection.execute(insert(table).values(name=name)).inserted_primary_key[0]
         self._pending.new_annotators[name] = new_id
         return int(new_id)
@@ -355,7 +358,7 @@ class Writer:
         if not name.strip():
             raise InputError("a label name is empty")
         position = self.label_count + len(self._pending.new_labels)
-        table = Label.__table__  # type: ignore[attr-defined]
+        table = label_t
         new_id = self.connection.execute(
             insert(table).values(
                 project_id=self.project_id, name=name, kind=kind.value,
@@ -421,14 +424,14 @@ class Writer:
             )  # fmt: skip
         documents = [r for _, records in pending for r in records]
         self._write_documents(documents, counts)  # type: ignore[arg-type]
-        self.connection.execute(insert(History.__table__), history)  # type: ignore[attr-defined]
+        self.connection.execute(insert(history_t), history)
         return counts
 
     def record_history(
         self, *, source: Path, counts: _FileCounts | ImportReport, action: str
     ) -> None:
         self.connection.execute(
-            insert(History.__table__),  # type: ignore[attr-defined]
+            insert(history_t),
             [
                 {
                     "at": utc_now(), "annotator": self.importer, "action": action,
@@ -469,7 +472,7 @@ class Writer:
                 }
             )  # fmt: skip
         if new_rows:
-            table = Document.__table__  # type: ignore[attr-defined]
+            table = document_t
             ids = (
                 self.connection.execute(
                     insert(table).returning(table.c.id, sort_by_parameter_order=True), new_rows
@@ -551,7 +554,7 @@ class Writer:
         self._insert(DocumentLabel, label_rows)
         self._insert(DocumentStatus, status_rows)
         if status_updates:
-            table = DocumentStatus.__table__  # type: ignore[attr-defined]
+            table = status_t
             self.connection.execute(
                 update(table)
                 .where(
@@ -587,9 +590,9 @@ class Writer:
         self, document_id: int
     ) -> tuple[set[tuple[int, int, int, int]], set[tuple[int, int]], dict[int, str]]:
         """What an existing document already holds, so a repeated import adds nothing."""
-        span = Span.__table__  # type: ignore[attr-defined]
-        label = DocumentLabel.__table__  # type: ignore[attr-defined]
-        status = DocumentStatus.__table__  # type: ignore[attr-defined]
+        span = span_t
+        label = doclabel_t
+        status = status_t
         spans = {
             (annotator_id, label_id, start, end)
             for annotator_id, label_id, start, end in self.connection.execute(
@@ -623,7 +626,7 @@ class Writer:
         counts: _FileCounts,
     ) -> None:
         """Spans and labels from an exported CSV, put back on documents found by content."""
-        table = Document.__table__  # type: ignore[attr-defined]
+        table = document_t
         texts: dict[int, str] = {}
         by_document: dict[int, DocumentRecord] = {}
         for row in [*span_rows, *label_rows]:

@@ -22,26 +22,18 @@ from annotator.core.db import open_engine
 from annotator.core.errors import UserError
 from annotator.core.importing import ImportReport, Writer, ensure_project
 from annotator.core.models import (
-    Annotator,
-    Document,
-    DocumentLabel,
-    DocumentStatus,
-    Label,
-    Project,
-    Span,
+    annotator_t,
+    doclabel_t,
+    document_t,
+    label_t,
+    project_t,
+    span_t,
+    status_t,
 )
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 
 BATCH = 200
 ProgressCallback = Callable[[int, int, str], bool | None]
-
-project_t = Project.__table__  # type: ignore[attr-defined]
-label_t = Label.__table__  # type: ignore[attr-defined]
-document_t = Document.__table__  # type: ignore[attr-defined]
-span_t = Span.__table__  # type: ignore[attr-defined]
-annotator_t = Annotator.__table__  # type: ignore[attr-defined]
-doclabel_t = DocumentLabel.__table__  # type: ignore[attr-defined]
-status_t = DocumentStatus.__table__  # type: ignore[attr-defined]
 
 
 def merge_database(

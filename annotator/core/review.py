@@ -59,14 +59,16 @@ from annotator.core.models import (
     GOLD,
     Annotator,
     AnnotatorKind,
-    Document,
     ItemKind,
-    Label,
     LabelKind,
     Origin,
     ReviewAction,
     ReviewDecision,
-    Span,
+    annotator_t,
+    decision_t,
+    document_t,
+    label_t,
+    span_t,
 )
 from annotator.core.text import CONTEXT_CHARS, check_offsets
 
@@ -92,11 +94,6 @@ __all__ = [
     "write_feedback_html",
 ]
 
-annotator_t = Annotator.__table__  # type: ignore[attr-defined]
-document_t = Document.__table__  # type: ignore[attr-defined]
-label_t = Label.__table__  # type: ignore[attr-defined]
-span_t = Span.__table__  # type: ignore[attr-defined]
-decision_t = ReviewDecision.__table__  # type: ignore[attr-defined]
 
 # (label_id, start, end): what makes two spans of one layer the same span.
 Identity = tuple[int, int, int]
