@@ -29,6 +29,14 @@ def _progress_dialog(parent: QWidget, title: str) -> QProgressDialog:
     return dialog
 
 
+def _advance(dialog: QProgressDialog, done: int, total: int) -> bool:
+    """Show progress and let the window breathe; False once the user cancelled."""
+    dialog.setMaximum(max(1, total))
+    dialog.setValue(min(done, total))
+    QApplication.processEvents()
+    return not dialog.wasCanceled()
+
+
 def run_import(
     parent: QWidget, corpus: Corpus, paths: list[Path], *, project: str
 ) -> ImportReport | None:
@@ -39,22 +47,18 @@ def run_import(
     dialog = _progress_dialog(parent, "Importing")
 
     def on_progress(done: int, total: int, name: str) -> bool:
-        dialog.setMaximum(max(1, total))
-        dialog.setValue(min(done, total))
         if name:
             dialog.setLabelText(f"Importing {name}…")
-        QApplication.processEvents()
-        return not dialog.wasCanceled()
+        return _advance(dialog, done, total)
 
     try:
         report = import_paths(corpus, paths, project=project, on_progress=on_progress)
-    except ImportCancelled as cancelled:
+    except UserError as error:  # a cancelled import included: it wrote nothing
         dialog.close()
-        QMessageBox.information(parent, "Import", str(cancelled))
-        return None
-    except UserError as error:
-        dialog.close()
-        QMessageBox.warning(parent, "Import", str(error))
+        cancelled = isinstance(error, ImportCancelled)
+        (QMessageBox.information if cancelled else QMessageBox.warning)(
+            parent, "Import", str(error)
+        )
         return None
     dialog.close()
     show_import_report(parent, report)
@@ -94,23 +98,16 @@ def run_export(
 
     dialog = _progress_dialog(parent, "Exporting")
 
-    def on_progress(done: int, total: int) -> bool:
-        dialog.setMaximum(max(1, total))
-        dialog.setValue(min(done, total))
-        QApplication.processEvents()
-        return not dialog.wasCanceled()
-
     try:
         report = export_project(
             corpus.engine, project_id, format_name=format_name, output=output,
-            chosen=chosen or ExportFilter(), on_progress=on_progress,
+            chosen=chosen or ExportFilter(),
+            on_progress=lambda done, total: _advance(dialog, done, total),
         )  # fmt: skip
-    except ExportCancelled:
-        dialog.close()
-        return False
     except UserError as error:
         dialog.close()
-        QMessageBox.warning(parent, "Export", str(error))
+        if not isinstance(error, ExportCancelled):  # a cancel removed the partial file
+            QMessageBox.warning(parent, "Export", str(error))
         return False
     dialog.close()
     what = "document(s)" if format_name == "jsonl" else "span(s)"
