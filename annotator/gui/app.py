@@ -78,14 +78,22 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
 
 
 class _AfterFirstPaint(QObject):
+    """Runs `then` once, in the event loop turn after the window's first paint."""
+
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
-        self._then: Callable[[], None] | None = then
+        self._window = window
+        self._then = then
+        self._seen = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            # Not removed here: removing a filter while the event is being filtered makes
-            # Qt skip the other filters of this object for it.
-            QTimer.singleShot(0, lambda: (watched.removeEventFilter(self), then()))
+        if event.type() == QEvent.Type.Paint and not self._seen:
+            self._seen = True
+            QTimer.singleShot(0, self._run)
         return False
+
+    def _run(self) -> None:
+        # Removed here, not in eventFilter: removing a filter while an event is being
+        # filtered makes Qt skip the object's other filters for that event.
+        self._window.removeEventFilter(self)
+        self._then()
