@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator import __version__
+from annotator.base.vocabulary import EnvVar, ExportFormat, ImportFormat, LabelKind, Status
 
 if TYPE_CHECKING:
     from tqdm import tqdm
 
     from annotator.core.corpus import Corpus
 
-EXPORT_FORMATS = ("csv", "jsonl")
-STATUSES = ("todo", "in_progress", "done")
+STATUSES = tuple(Status)
 
 
 def _shared_options(default: Any) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -30,12 +30,12 @@ def _shared_options(default: Any) -> tuple[argparse.ArgumentParser, argparse.Arg
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db", metavar="URL", default=default,
-        help="database URL or SQLite file (default: $ANNOTATOR_DB, else the user data folder)",
+        help=f"database URL or SQLite file (default: ${EnvVar.DB}, else the user data folder)",
     )  # fmt: skip
     identity = argparse.ArgumentParser(add_help=False)
     identity.add_argument(
         "--annotator", metavar="NAME", default=default,
-        help="who is working (default: $ANNOTATOR_ANNOTATOR, else the system user name)",
+        help=f"who is working (default: ${EnvVar.ANNOTATOR}, else the system user name)",
     )  # fmt: skip
     return common, identity
 
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     importer.add_argument("--project", required=True, metavar="P", help="created when missing")
-    importer.add_argument("--format", choices=("txt", "md", "jsonl", "csv"), dest="format_name")
+    importer.add_argument("--format", choices=tuple(ImportFormat), dest="format_name")
     importer.add_argument(
         "--text-column", default="text", metavar="NAME", help="CSV column holding the text"
     )
@@ -72,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         "plus OUT's stem + '.document-labels.csv'. JSONL: one document a line with every layer.",
     )  # fmt: skip
     exporter.add_argument("--project", required=True, metavar="P")
-    exporter.add_argument("--format", required=True, choices=EXPORT_FORMATS, dest="format_name")
+    exporter.add_argument(
+        "--format", required=True, choices=tuple(ExportFormat), dest="format_name"
+    )
     exporter.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
     exporter.add_argument(
         "--annotator", action="append", default=[], metavar="NAME", dest="only_annotators",
@@ -133,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     labels.add_argument("--project", required=True, metavar="P")
     labels.add_argument("--add", metavar="NAME", help="create a label")
-    labels.add_argument("--kind", choices=("span", "document"), default="span")
+    labels.add_argument("--kind", choices=tuple(LabelKind), default=LabelKind.SPAN)
     labels.add_argument("--color", metavar="#RRGGBB")
     labels.add_argument("--hotkey", metavar="KEY")
     labels.add_argument("--description", default="", metavar="TEXT", help="guideline text")
@@ -166,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from annotator.core.errors import UserError
+    from annotator.base.errors import UserError
 
     try:
         if args.command is None:
@@ -238,9 +240,9 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from annotator.base.errors import UserError
+    from annotator.base.vocabulary import GOLD, Status
     from annotator.core import exporting
-    from annotator.core.errors import UserError
-    from annotator.core.models import GOLD, Status
 
     if args.gold and (args.only_annotators or args.statuses):
         raise UserError("--gold exports the gold layer alone; leave out --annotator and --status")
@@ -249,7 +251,7 @@ def _export(args: argparse.Namespace) -> int:
         labels=tuple(args.labels),
         statuses=tuple(Status(s) for s in args.statuses),
     )
-    unit = "span" if args.format_name == "csv" else "doc"
+    unit = "span" if args.format_name == ExportFormat.CSV else "doc"
     with _corpus(args) as corpus, _progress(0, unit, "exporting") as bar:
         project_id = corpus.project_id(args.project)
 
@@ -261,7 +263,7 @@ def _export(args: argparse.Namespace) -> int:
             corpus.engine, project_id, format_name=args.format_name, output=args.output,
             chosen=chosen, excel=args.excel, on_progress=on_progress,
         )  # fmt: skip
-    if args.format_name == "csv":
+    if args.format_name == ExportFormat.CSV:
         print(f"wrote {report.rows} span(s) to {report.files[0]}")
         print(f"wrote {report.document_labels} document label(s) to {report.files[1]}")
     else:
@@ -281,7 +283,7 @@ def _review_log(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from annotator.core.errors import UserError
+    from annotator.base.errors import UserError
     from annotator.core.review import FEEDBACK_COLUMNS, feedback_rows, write_feedback_html
 
     suffix = args.output.suffix.lower()
@@ -307,7 +309,7 @@ def _feedback(args: argparse.Namespace) -> int:
 def _write_csv(
     path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, excel: bool
 ) -> int:
-    from annotator.core.errors import UserError
+    from annotator.base.errors import UserError
     from annotator.formats import csv_export
 
     try:
@@ -329,7 +331,7 @@ def _projects(args: argparse.Namespace) -> int:
 
 
 def _documents(args: argparse.Namespace) -> int:
-    from annotator.core.models import Status
+    from annotator.base.vocabulary import Status
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
@@ -344,7 +346,7 @@ def _documents(args: argparse.Namespace) -> int:
 
 
 def _labels(args: argparse.Namespace) -> int:
-    from annotator.core.models import LabelKind
+    from annotator.base.vocabulary import LabelKind
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)

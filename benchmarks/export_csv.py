@@ -39,9 +39,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from annotator.base.text import CONTEXT_CHARS
 from annotator.core import exporting
 from annotator.core.corpus import Corpus
-from annotator.core.text import CONTEXT_CHARS
 from annotator.formats import csv_export
 
 PROJECT = "bench"

@@ -67,9 +67,9 @@ def make_spans(text: str, count: int, rng: random.Random) -> list[tuple[int, int
 
 
 def build_article_db(path: Path, text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    from annotator.base.text import content_hash
     from annotator.core.corpus import Corpus
     from annotator.core.samples import add_default_labels
-    from annotator.core.text import content_hash
 
     with Corpus.open(str(path), annotator="bench") as corpus:
         project = corpus.create_project("bench")

@@ -44,12 +44,9 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, Engine, select
 
-from annotator.core.errors import UserError
+from annotator.base.errors import UserError
+from annotator.base.vocabulary import GOLD, AnnotatorKind, LabelKind, Status
 from annotator.core.models import (
-    GOLD,
-    AnnotatorKind,
-    LabelKind,
-    Status,
     annotator_t,
     doclabel_t,
     document_t,

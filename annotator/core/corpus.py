@@ -5,8 +5,6 @@ Every public mutation is one committed transaction that also appends to the hist
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,10 +14,12 @@ from sqlalchemy import Engine, and_, case, distinct, literal
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
+from annotator.base.environment import chosen_annotator
+from annotator.base.errors import UserError
+from annotator.base.vocabulary import LabelKind, Origin, Status
 from annotator.core import operations as ops
 from annotator.core.changes import Change, apply_state, record
 from annotator.core.db import open_engine, resolve_url
-from annotator.core.errors import UserError
 from annotator.core.models import (
     Annotator,
     Document,
@@ -27,27 +27,12 @@ from annotator.core.models import (
     DocumentStatus,
     History,
     Label,
-    LabelKind,
-    Origin,
     Project,
     Span,
-    Status,
     span_t,
 )
 
-ENV_ANNOTATOR = "ANNOTATOR_ANNOTATOR"
 TEXTS_KEPT = 8
-
-
-def default_annotator() -> str:
-    """The flag's fallback: $ANNOTATOR_ANNOTATOR, then the operating-system user."""
-    name = os.environ.get(ENV_ANNOTATOR)
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "annotator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +79,7 @@ class Corpus:
 
     @classmethod
     def open(cls, url: str | None = None, *, annotator: str | None = None) -> Corpus:
-        return cls(open_engine(resolve_url(url)), annotator=annotator or default_annotator())
+        return cls(open_engine(resolve_url(url)), annotator=chosen_annotator(annotator))
 
     def close(self) -> None:
         self.engine.dispose()

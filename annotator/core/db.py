@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 
-from annotator.core.errors import UserError
+from annotator.base.environment import chosen_database
+from annotator.base.errors import UserError
 
-APP_NAME = "annotator"
-ENV_DB = "ANNOTATOR_DB"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def default_database_path() -> Path:
-    return platformdirs.user_data_path(APP_NAME) / "annotator.db"
-
-
 def resolve_url(flag: str | None = None) -> str:
-    """The flag, then $ANNOTATOR_DB, then the SQLite file in the user data folder."""
-    chosen = flag or os.environ.get(ENV_DB)
-    if not chosen:
-        return f"sqlite:///{default_database_path()}"
+    """The URL of the chosen database (see annotator.base.environment), a path made a URL."""
+    chosen = chosen_database(flag)
     if "://" not in chosen:  # a bare path means a SQLite file
         return f"sqlite:///{Path(chosen).expanduser().resolve()}"
     return chosen

@@ -26,18 +26,10 @@ from sqlalchemy import (
     select,
 )
 
-from annotator.core.errors import UserError
-from annotator.core.models import (
-    GOLD,
-    Status,
-    annotator_t,
-    doclabel_t,
-    document_t,
-    label_t,
-    span_t,
-    status_t,
-)
-from annotator.core.text import CONTEXT_CHARS
+from annotator.base.errors import UserError
+from annotator.base.text import CONTEXT_CHARS
+from annotator.base.vocabulary import GOLD, ExportFormat, Status
+from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
 
 SPAN_COLUMNS = (
     "span_id", "document_id", "document_hash", "document_title", "source_url",
@@ -336,7 +328,7 @@ def export_project(
     try:
         with engine.connect() as connection:
             check_filter(connection, project_id, chosen)
-            if format_name == "csv":
+            if format_name == ExportFormat.CSV:
                 total = count_spans(connection, project_id)
                 labels_path = csv_export.companion_path(output, "document-labels")
                 written.append(output)
@@ -352,7 +344,7 @@ def export_project(
                         document_label_rows(connection, project_id, chosen), excel=excel,
                     )  # fmt: skip
                 return ExportReport(rows, labels, tuple(written))
-            if format_name == "jsonl":
+            if format_name == ExportFormat.JSONL:
                 total = count_documents(connection, project_id)
                 written.append(output)
                 with output.open("w", encoding="utf-8", newline="\n") as out:

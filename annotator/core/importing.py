@@ -18,16 +18,15 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from annotator.base.errors import InputError, UserError
+from annotator.base.text import check_offsets, content_hash
+from annotator.base.vocabulary import GOLD, ImportFormat, LabelKind, Status
 from annotator.core.changes import record as record_change
 from annotator.core.corpus import Corpus
-from annotator.core.errors import InputError, UserError
 from annotator.core.models import (
-    GOLD,
     DocumentLabel,
     DocumentStatus,
-    LabelKind,
     Span,
-    Status,
     annotator_t,
     doclabel_t,
     document_t,
@@ -39,7 +38,6 @@ from annotator.core.models import (
     utc_now,
 )
 from annotator.core.operations import DEFAULT_COLORS, create_project
-from annotator.core.text import check_offsets, content_hash
 from annotator.formats.records import (
     AnnotatorLayer,
     DocumentLabelRowRecord,
@@ -54,10 +52,11 @@ ProgressCallback = Callable[[int, int, str], bool | None]
 
 STATUS_RANK = {Status.TODO.value: 0, Status.IN_PROGRESS.value: 1, Status.DONE.value: 2}
 KNOWN_SUFFIXES = {
-    ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+    ".txt": ImportFormat.TXT, ".text": ImportFormat.TXT,
+    ".md": ImportFormat.MD, ".markdown": ImportFormat.MD,
+    ".jsonl": ImportFormat.JSONL, ".ndjson": ImportFormat.JSONL, ".csv": ImportFormat.CSV,
 }  # fmt: skip
-FORMATS = ("txt", "md", "jsonl", "csv")
+FORMATS = tuple(ImportFormat)
 
 
 class ImportCancelled(UserError):
@@ -134,12 +133,12 @@ def reader_for(path: Path, *, format_name: str | None, text_column: str) -> Read
     from annotator.formats import article, csvfile, jsonl
 
     name = format_name or KNOWN_SUFFIXES.get(path.suffix.lower())
-    if name in ("txt", "md"):
-        forced = {"md": True, "txt": False}.get(format_name or "")
+    if name in (ImportFormat.TXT, ImportFormat.MD):
+        forced = {ImportFormat.MD: True, ImportFormat.TXT: False}.get(format_name or "")
         return lambda p: [article.read_text_document(p, markdown=forced)]
-    if name == "jsonl":
+    if name == ImportFormat.JSONL:
         return jsonl.read_jsonl
-    if name == "csv":
+    if name == ImportFormat.CSV:
         return lambda p: csvfile.read_csv(p, text_column=text_column)
     raise InputError(
         f"unknown file type {path.suffix or '(none)'}; "

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from annotator.base.errors import UserError
 from annotator.core.corpus import Corpus
 from annotator.core.db import open_engine
-from annotator.core.errors import UserError
 from annotator.core.importing import ImportReport, Writer, ensure_project
 from annotator.core.models import (
     annotator_t,

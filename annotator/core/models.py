@@ -23,6 +23,16 @@ from sqlalchemy import (
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import Field, SQLModel
 
+from annotator.base.vocabulary import (
+    GOLD,
+    AnnotatorKind,
+    ItemKind,
+    LabelKind,
+    Origin,
+    ReviewAction,
+    Status,
+)
+
 # Named constraints keep Alembic migrations (and SQLite batch mode) predictable.
 SQLModel.metadata = MetaData(
     naming_convention={
@@ -61,50 +71,6 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def _timestamp() -> Any:
     return Field(default_factory=utc_now, sa_type=UtcDateTime, nullable=False)
-
-
-class LabelKind(StrEnum):
-    SPAN = "span"
-    DOCUMENT = "document"
-
-
-class Origin(StrEnum):
-    MANUAL = "manual"
-    IMPORTED = "imported"
-    SUGGESTED = "suggested"
-
-
-class AnnotatorKind(StrEnum):
-    PERSON = "person"
-    GOLD = "gold"
-
-
-# The reserved name of the adjudicated layer: the one annotator row of kind 'gold'.
-GOLD = "gold"
-
-
-class ItemKind(StrEnum):
-    """How two layers differ at one place (see annotator.core.review)."""
-
-    AGREE = "agree"
-    LABEL = "label"
-    BOUNDARY = "boundary"
-    ONLY_A = "only_a"
-    ONLY_B = "only_b"
-
-
-class ReviewAction(StrEnum):
-    TAKE_A = "take_a"
-    TAKE_B = "take_b"
-    REJECT = "reject"
-    EDIT = "edit"
-    ACCEPT_AGREEMENT = "accept_agreement"
-
-
-class Status(StrEnum):
-    TODO = "todo"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
 
 
 def _one_of(column: str, values: type[StrEnum]) -> str:

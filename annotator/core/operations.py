@@ -10,23 +10,20 @@ import sys
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from annotator.base.errors import UserError
+from annotator.base.text import check_offsets
+from annotator.base.vocabulary import GOLD, LabelKind, Origin, Status
 from annotator.core.changes import Change, snapshot
-from annotator.core.errors import UserError
 from annotator.core.models import (
-    GOLD,
     Annotator,
     Document,
     DocumentLabel,
     DocumentStatus,
     Label,
-    LabelKind,
-    Origin,
     Project,
     Span,
-    Status,
     utc_now,
 )
-from annotator.core.text import check_offsets
 
 DEFAULT_COLORS = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",

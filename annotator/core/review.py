@@ -50,19 +50,15 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import Session
 
+from annotator.base.errors import UserError
+from annotator.base.text import CONTEXT_CHARS, check_offsets
+from annotator.base.vocabulary import GOLD, AnnotatorKind, ItemKind, LabelKind, Origin, ReviewAction
 from annotator.core import operations as ops
 from annotator.core.changes import Change, record, snapshot
 from annotator.core.corpus import Corpus
-from annotator.core.errors import UserError
 from annotator.core.exporting import format_timestamp
 from annotator.core.models import (
-    GOLD,
     Annotator,
-    AnnotatorKind,
-    ItemKind,
-    LabelKind,
-    Origin,
-    ReviewAction,
     ReviewDecision,
     annotator_t,
     decision_t,
@@ -70,7 +66,6 @@ from annotator.core.models import (
     label_t,
     span_t,
 )
-from annotator.core.text import CONTEXT_CHARS, check_offsets
 
 __all__ = [
     "DECISION_COLUMNS",

@@ -7,8 +7,9 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from annotator.base.vocabulary import LabelKind
 from annotator.core.corpus import Corpus
-from annotator.core.models import LabelKind, Project
+from annotator.core.models import Project
 
 SAMPLE_PROJECT = "Sample news"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from annotator.core.errors import InputError
-from annotator.core.text import normalize_newlines
+from annotator.base.errors import InputError
+from annotator.base.text import normalize_newlines
 from annotator.formats.records import DocumentRecord
 from annotator.formats.source import read_text
 

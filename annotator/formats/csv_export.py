@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from annotator.base.vocabulary import CSV_FORMULA_STARTS
 
 
 def neutralise(cell: Any) -> Any:
     """Quote a formula-like cell; one that already starts with quotes gets one more,
     so that reading back (`csvfile.unneutralise`) removes exactly one."""
-    if isinstance(cell, str) and cell.lstrip("'").startswith(FORMULA_STARTS):
+    if isinstance(cell, str) and cell.lstrip("'").startswith(CSV_FORMULA_STARTS):
         return "'" + cell
     return cell
 

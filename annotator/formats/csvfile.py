@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from annotator.core.errors import InputError
-from annotator.core.text import check_offsets, normalize_newlines
+from annotator.base.errors import InputError
+from annotator.base.text import check_offsets, normalize_newlines
+from annotator.base.vocabulary import CSV_FORMULA_STARTS, Origin
 from annotator.formats.jsonl import ORIGINS, parse_timestamp
 from annotator.formats.records import (
     DocumentLabelRowRecord,
@@ -36,11 +37,9 @@ CsvRecord = DocumentRecord | SpanRowRecord | DocumentLabelRowRecord
 SPAN_COLUMNS = ("document_hash", "annotator", "label", "start", "end", "text")
 DOCUMENT_LABEL_COLUMNS = ("document_hash", "annotator", "label")
 
-# The characters after which the exporter (formats.csv_export.FORMULA_STARTS) adds a quote.
-FORMULA_STARTS = "=+-@\t\r"
 # A formula-like cell behind one or more quotes: strip exactly one quote. Counting the
 # quotes makes the round trip exact if the exporter also quotes cells like `'=x`.
-_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+_NEUTRALISED = re.compile("'+[" + re.escape("".join(CSV_FORMULA_STARTS)) + "]")
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
@@ -203,7 +202,7 @@ class _Table:
         reason = check_offsets(max(start, end), start, end)
         if reason is not None:
             raise self.error(line, reason)
-        origin = row.get("origin") or "imported"
+        origin = row.get("origin") or Origin.IMPORTED
         if origin not in ORIGINS:
             raise self.error(
                 line, f"origin must be one of {', '.join(sorted(ORIGINS))}, found {origin!r}"

@@ -15,15 +15,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from annotator.core.errors import InputError
-from annotator.core.text import check_offsets, normalize_newlines
+from annotator.base.errors import InputError
+from annotator.base.text import check_offsets, normalize_newlines
+from annotator.base.vocabulary import Origin, Status
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.source import MAX_DOCUMENT_CHARS, read_text
 
 # Mirrors annotator.core.models.Status and Origin; checked here so a bad value is reported
 # with its line instead of failing later in the database.
-STATUSES = frozenset({"todo", "in_progress", "done"})
-ORIGINS = frozenset({"manual", "imported", "suggested"})
+STATUSES = frozenset(Status)
+ORIGINS = frozenset(Origin)
 
 # Keys whose meaning the reader understands; any other top-level key is kept in meta.
 _DOCUMENT_KEYS = frozenset(
@@ -333,7 +334,7 @@ class _Spans:
                     annotator=annotator,
                     given_text=item.get("text"),
                     note=self._optional_string(item, "note", here),
-                    origin=origin or "imported",
+                    origin=origin or Origin.IMPORTED,
                     created_at=self._timestamp(item, "created_at", here),
                     updated_at=self._timestamp(item, "updated_at", here),
                 )
@@ -350,7 +351,7 @@ class _Spans:
         annotator: str | None,
         given_text: Any = None,
         note: str | None = None,
-        origin: str = "imported",
+        origin: str = Origin.IMPORTED,
         created_at: datetime | None = None,
         updated_at: datetime | None = None,
     ) -> SpanRecord:

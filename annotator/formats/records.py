@@ -1,7 +1,7 @@
 """Plain records that readers produce and the importer writes: the contract between them.
 
 Offsets are Unicode code point indices into `text`, end exclusive, after newline
-normalisation (see `annotator.core.text.normalize_newlines`).
+normalisation (see `annotator.base.text.normalize_newlines`).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+from annotator.base.vocabulary import Origin
 
 
 @dataclass(slots=True)
@@ -19,7 +21,7 @@ class SpanRecord:
     annotator: str | None = None  # None: the importing user's name
     text: str | None = None  # surface text given by the source, checked against the document
     note: str | None = None
-    origin: str = "imported"
+    origin: str = Origin.IMPORTED
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.core.errors import InputError
+from annotator.base.errors import InputError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_DOCUMENT_CHARS = 16 * 1024 * 1024

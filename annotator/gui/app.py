@@ -7,7 +7,6 @@ traceback, shown with an apology, and the app keeps running.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable
 from types import TracebackType
@@ -15,8 +14,9 @@ from types import TracebackType
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from annotator.base.environment import chosen_annotator, chosen_database
 from annotator.gui import settings as options
-from annotator.gui.main_window import ENV_ANNOTATOR, ENV_DB, MainWindow
+from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import Settings
 from annotator.gui.theme import apply_theme
 
@@ -26,7 +26,7 @@ log = logging.getLogger("annotator")
 def _show_error(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from annotator.core.errors import UserError
+    from annotator.base.errors import UserError
 
     window = QApplication.activeWindow()
     if isinstance(error, UserError):
@@ -60,14 +60,12 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     window = MainWindow(settings, build=False)
     window.show()
     # Flag, then environment variable, then the saved setting, then the default.
-    chosen_db = db or os.environ.get(ENV_DB) or settings.get(options.DATABASE) or None
-    chosen_annotator = (
-        annotator or os.environ.get(ENV_ANNOTATOR) or settings.get(options.ANNOTATOR) or None
-    )
+    database = chosen_database(db, setting=settings.get(options.DATABASE))
+    who = chosen_annotator(annotator, setting=settings.get(options.ANNOTATOR))
 
     def open_database() -> None:
         window.build()
-        if not window.open_database(chosen_db, annotator=chosen_annotator, project=project):
+        if not window.open_database(database, annotator=who, project=project):
             window.close()
 
     # The panels and the database stack take longer to import than the window takes to

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.base.vocabulary import Status
+
 if TYPE_CHECKING:
     from annotator.core.corpus import DocumentRow
     from annotator.gui.workspace import Workspace
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 ModelIndex = QModelIndex | QPersistentModelIndex
 PAGE = 200
 DOCUMENT_ID = Qt.ItemDataRole.UserRole + 1
-STATUS_NAMES = {"todo": "to do", "in_progress": "in progress", "done": "done"}
+STATUS_NAMES = {status.value: status.display for status in Status}
 
 
 def status_icon(status: str) -> QIcon:
@@ -47,12 +49,12 @@ def status_icon(status: str) -> QIcon:
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = {"todo": QColor("#8a8f98"), "in_progress": QColor("#e6a23c")}.get(
+    colour = {Status.TODO: QColor("#8a8f98"), Status.IN_PROGRESS: QColor("#e6a23c")}.get(
         status, QColor("#3c9a5f")
     )
     painter.setPen(QPen(colour, 3))
     circle = QRectF(5, 5, 22, 22)
-    if status == "done":
+    if status == Status.DONE:
         painter.setBrush(colour)
         painter.drawEllipse(circle)
         painter.setPen(QPen(QColor("white"), 3.2))
@@ -63,7 +65,7 @@ def status_icon(status: str) -> QIcon:
         painter.drawPath(path)
     else:
         painter.drawEllipse(circle)
-        if status == "in_progress":
+        if status == Status.IN_PROGRESS:
             painter.setBrush(colour)
             painter.drawPie(circle, 90 * 16, 180 * 16)
     painter.end()
@@ -91,8 +93,6 @@ class DocumentListModel(QAbstractListModel):
             self.fetchMore(QModelIndex())
 
     def _page(self, after_id: int) -> list[DocumentRow]:
-        from annotator.core.models import Status
-
         workspace = self._workspace
         assert workspace.corpus is not None and workspace.project is not None
         assert workspace.project.id is not None

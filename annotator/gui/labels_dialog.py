@@ -145,16 +145,18 @@ class LabelsDialog(QDialog):
         self.table.selectRow(target)
 
     def add_label(self) -> None:
-        from annotator.core.models import LabelKind
+        from annotator.base.vocabulary import LabelKind
 
         name, ok = QInputDialog.getText(self, "Add label", "Name:")
         if not ok or not name.strip():
             return
-        kind, ok = QInputDialog.getItem(self, "Add label", "Kind:", ["span", "document"], 0, False)
+        kind, ok = QInputDialog.getItem(
+            self, "Add label", "Kind:", [str(kind) for kind in LabelKind], 0, False
+        )
         if not ok:
             return
         taken = {label.hotkey for label in self._labels() if label.hotkey}
         hotkey = None
-        if kind == "span":
+        if kind == LabelKind.SPAN:
             hotkey = next((str(n) for n in range(1, 10) if str(n) not in taken), None)
         self._workspace.add_label(name.strip(), kind=LabelKind(kind), hotkey=hotkey)

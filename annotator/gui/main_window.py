@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.base.vocabulary import ExportFormat, LabelKind, Status
 from annotator.gui import settings as options
 
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
 REVIEW_PANEL_WIDTH = 460  # the disagreement list shows both sides' label and text
 
 # Repeated from the core so that starting the window does not import the database stack.
-ENV_DB = "ANNOTATOR_DB"
-ENV_ANNOTATOR = "ANNOTATOR_ANNOTATOR"
 
 
 class Act(Enum):
@@ -145,8 +144,8 @@ class MainWindow(QMainWindow):
         for act, slot in (
             (Act.IMPORT, self.import_files),
             (Act.IMPORT_FOLDER, self.import_folder),
-            (Act.EXPORT_CSV, lambda: self.export("csv")),
-            (Act.EXPORT_JSONL, lambda: self.export("jsonl")),
+            (Act.EXPORT_CSV, lambda: self.export(ExportFormat.CSV)),
+            (Act.EXPORT_JSONL, lambda: self.export(ExportFormat.JSONL)),
             (Act.SWITCH_PROJECT, self.switch_project),
             (Act.QUIT, self.close),
         ):
@@ -181,7 +180,9 @@ class MainWindow(QMainWindow):
         done = self._make_action(Act.DONE_AND_NEXT, self.done_and_next)
         done.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         go_menu.addAction(done)
-        go_menu.addAction(self._make_action(Act.MARK_IN_PROGRESS, lambda: self.mark("in_progress")))
+        go_menu.addAction(
+            self._make_action(Act.MARK_IN_PROGRESS, lambda: self.mark(Status.IN_PROGRESS))
+        )
         review_menu = bar.addMenu("&Review")
         review_menu.addAction(self._make_action(Act.REVIEW, self.set_review_mode, checkable=True))
         review_menu.addAction(self._make_action(Act.AGREEMENT, self.show_agreement))
@@ -258,9 +259,9 @@ class MainWindow(QMainWindow):
         """Open (and on first run, seed) the database; False when it cannot be opened."""
         from PySide6.QtWidgets import QMessageBox
 
+        from annotator.base.errors import UserError
         from annotator.core.corpus import Corpus
         from annotator.core.db import resolve_url
-        from annotator.core.errors import UserError
         from annotator.core.samples import ensure_sample_project
 
         try:
@@ -277,7 +278,7 @@ class MainWindow(QMainWindow):
     def _choose_project(self, corpus: Corpus, wanted: str | None) -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        from annotator.core.errors import UserError
+        from annotator.base.errors import UserError
 
         names = [summary.name for summary in corpus.projects()]
         name = wanted or self.settings.get(options.LAST_PROJECT)
@@ -303,7 +304,7 @@ class MainWindow(QMainWindow):
             self.open_document(first_open)
 
     def _first_not_done(self, *, after: int = 0) -> int | None:
-        from annotator.core.models import Status
+        from annotator.base.vocabulary import Status
 
         ws = self.workspace
         assert ws.corpus is not None and ws.project is not None and ws.project.id is not None
@@ -376,7 +377,8 @@ class MainWindow(QMainWindow):
 
     def _on_article_hotkeyPressed(self, key: str) -> None:
         label = next(
-            (lb for lb in self.workspace.labels if lb.hotkey == key and lb.kind == "span"), None
+            (lb for lb in self.workspace.labels if lb.hotkey == key and lb.kind == LabelKind.SPAN),
+            None,
         )
         if label is not None and label.id is not None:
             self.apply_label(label.id)
@@ -384,7 +386,7 @@ class MainWindow(QMainWindow):
     def apply_label(self, label_id: int) -> None:
         """Label the selection; with none, relabel the selected span or label the word
         at the caret."""
-        from annotator.core.text import snap_to_words, word_at
+        from annotator.base.text import snap_to_words, word_at
 
         text_view = self.article.text
         if self.workspace.document is None:
@@ -467,7 +469,7 @@ class MainWindow(QMainWindow):
         document = self.workspace.document
         if document is None or document.id is None:
             return
-        self.workspace.set_status(document.id, "done")
+        self.workspace.set_status(document.id, Status.DONE)
         target = self._first_not_done(after=document.id)
         if target is not None and target != document.id:
             self.open_document(target)
@@ -611,8 +613,8 @@ class MainWindow(QMainWindow):
     def export_gold(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
+        from annotator.base.vocabulary import GOLD
         from annotator.core.exporting import ExportFilter
-        from annotator.core.review import GOLD
         from annotator.gui.transfer import run_export
 
         ws = self.workspace
@@ -623,15 +625,16 @@ class MainWindow(QMainWindow):
             self, "Export the gold layer", str(suggested), "JSONL (*.jsonl);;CSV (*.csv)"
         )
         if path:
-            format_name = "csv" if path.endswith(".csv") or "CSV" in chosen_filter else "jsonl"
+            csv_chosen = path.endswith(".csv") or "CSV" in chosen_filter
+            format_name = ExportFormat.CSV if csv_chosen else ExportFormat.JSONL
             run_export(self, ws.corpus, ws.project.id, Path(path), format_name=format_name,
                        chosen=ExportFilter(annotators=(GOLD,)))  # fmt: skip
 
     def export_feedback(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+        from annotator.base.errors import UserError
         from annotator.core import review
-        from annotator.core.errors import UserError
 
         ws = self.workspace
         annotator = self.review.annotator_a

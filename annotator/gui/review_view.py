@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.base.vocabulary import LabelKind
 from annotator.gui import settings as options
 from annotator.gui.article_view import ArticleHeader, ArticleText
 from annotator.gui.table_model import ColumnsModel
@@ -400,7 +401,7 @@ class ReviewController:
         corpus = self.workspace.corpus
         if corpus is None:
             return
-        from annotator.core.review import GOLD
+        from annotator.base.vocabulary import GOLD
 
         people = [name for name in corpus.annotators() if name != GOLD]
         chosen_a, chosen_b = self.annotator_a, self.annotator_b
@@ -421,7 +422,7 @@ class ReviewController:
         combo.clear()
         combo.addItem("All labels", None)
         for label in self.workspace.labels:
-            if label.kind == "span":
+            if label.kind == LabelKind.SPAN:
                 combo.addItem(label.name, label.name)
         combo.blockSignals(False)
 
@@ -514,8 +515,8 @@ class ReviewController:
 
     def _update_agreement(self) -> None:
         """Exact and overlapping span F1 and token kappa for this document."""
+        from annotator.base.vocabulary import GOLD
         from annotator.core.agreement import AgreementData, AgreementDocument, compute_report
-        from annotator.core.review import GOLD
 
         workspace = self.workspace
         corpus, document = workspace.corpus, workspace.document
@@ -585,7 +586,7 @@ class ReviewController:
         document = self.workspace.document
         if side is None or document is None:
             return None
-        labels = [(lb.id, lb.name) for lb in self.workspace.labels if lb.kind == "span"]
+        labels = [(lb.id, lb.name) for lb in self.workspace.labels if lb.kind == LabelKind.SPAN]
         dialog = EditDialog(
             document.text, [(i, n) for i, n in labels if i is not None],
             side.start, side.end, side.label_id, self.panel,

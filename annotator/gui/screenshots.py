@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from annotator.base.vocabulary import Status
+
 
 def _label_words(window: object, pairs: list[tuple[str, str]]) -> None:
     from annotator.gui.main_window import MainWindow
@@ -100,7 +102,7 @@ def make_screenshots(folder: Path) -> list[Path]:
         window.workspace.set_document_label(economy.id, True)
         document = window.workspace.document
         assert document is not None and document.id is not None
-        window.workspace.set_status(document.id, "in_progress")
+        window.workspace.set_status(document.id, Status.IN_PROGRESS)
         spans = sorted(window.workspace.spans.values(), key=lambda s: s.start)
         window.article.text.place_caret(spans[4].start)
         window.article.text.set_selected_span(spans[4].id)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.base.vocabulary import LabelKind
 from annotator.gui.article_view import is_dark, span_colour
 from annotator.gui.table_model import ColumnsModel
 
@@ -245,7 +246,7 @@ class TagPanel(QWidget):
 
     def _on_workspace_labelsChanged(self) -> None:
         self.label_list.clear()
-        span_labels = [lb for lb in self._workspace.labels if lb.kind == "span"]
+        span_labels = [lb for lb in self._workspace.labels if lb.kind == LabelKind.SPAN]
         for label in span_labels:
             item = QListWidgetItem(label.name)
             item.setData(Qt.ItemDataRole.DecorationRole, QColor(label.color))
@@ -264,7 +265,7 @@ class TagPanel(QWidget):
             checkbox.setParent(None)
             checkbox.deleteLater()
         self._checkboxes.clear()
-        for label in (lb for lb in self._workspace.labels if lb.kind == "document"):
+        for label in (lb for lb in self._workspace.labels if lb.kind == LabelKind.DOCUMENT):
             assert label.id is not None
             checkbox = QCheckBox(label.name)
             checkbox.setToolTip(_tooltip(label))

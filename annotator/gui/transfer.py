@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
+from annotator.base.vocabulary import ExportFormat
+
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
     from annotator.core.exporting import ExportFilter
@@ -41,7 +43,7 @@ def run_import(
     parent: QWidget, corpus: Corpus, paths: list[Path], *, project: str
 ) -> ImportReport | None:
     """Import with progress; shows the report. None when cancelled or refused whole."""
-    from annotator.core.errors import UserError
+    from annotator.base.errors import UserError
     from annotator.core.importing import ImportCancelled, import_paths
 
     dialog = _progress_dialog(parent, "Importing")
@@ -93,7 +95,7 @@ def run_export(
     format_name: str,
     chosen: ExportFilter | None = None,
 ) -> bool:
-    from annotator.core.errors import UserError
+    from annotator.base.errors import UserError
     from annotator.core.exporting import ExportCancelled, ExportFilter, export_project
 
     dialog = _progress_dialog(parent, "Exporting")
@@ -110,7 +112,7 @@ def run_export(
             QMessageBox.warning(parent, "Export", str(error))
         return False
     dialog.close()
-    what = "document(s)" if format_name == "jsonl" else "span(s)"
+    what = "document(s)" if format_name == ExportFormat.JSONL else "span(s)"
     files = "\n".join(str(path) for path in report.files)
     QMessageBox.information(parent, "Export", f"Wrote {report.rows} {what} to\n{files}")
     return True

@@ -111,7 +111,7 @@ class Workspace(QObject):
 
         `edits_layer` actions write the shown layer, which only its owner may do.
         """
-        from annotator.core.errors import UserError
+        from annotator.base.errors import UserError
 
         assert self.corpus is not None
         if edits_layer and self.read_only:
@@ -180,7 +180,7 @@ class Workspace(QObject):
         )
 
     def set_status(self, document_id: int, status: str) -> Change | None:
-        from annotator.core.models import Status
+        from annotator.base.vocabulary import Status
 
         corpus = self._corpus()
         return self.perform(

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from annotator.base.text import content_hash
+from annotator.base.vocabulary import LabelKind
 from annotator.core.corpus import Corpus
-from annotator.core.models import Document, LabelKind
-from annotator.core.text import content_hash
+from annotator.core.models import Document
 
 PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL")
 

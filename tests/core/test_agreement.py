@@ -17,11 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
+from annotator.base.errors import UserError
+from annotator.base.vocabulary import GOLD, LabelKind, Status
 from annotator.core import agreement as ag
 from annotator.core.agreement import AgreementData, AgreementDocument, CellPair
 from annotator.core.corpus import Corpus
-from annotator.core.errors import UserError
-from annotator.core.models import GOLD, Annotator, LabelKind, Span, Status
+from annotator.core.models import Annotator, Span
 from tests.core.conftest import add_document
 
 # -- helpers ------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from annotator.base.errors import UserError
+from annotator.base.vocabulary import LabelKind, Status
 from annotator.core import corpus as corpus_module
 from annotator.core.corpus import Corpus
-from annotator.core.errors import UserError
-from annotator.core.models import History, LabelKind, Span, Status
+from annotator.core.models import History, Span
 from tests.core.conftest import Seeded, add_document
 
 
@@ -185,9 +186,7 @@ def test_projects_and_stats(seeded: Seeded) -> None:
     corpus.add_span(seeded.document_id, seeded.place, 36, 42)
     corpus.set_status(seeded.document_id, Status.IN_PROGRESS)
     [summary] = corpus.projects()
-    assert (summary.name, summary.documents, summary.spans, summary.annotators) == (
-        "news", 1, 2, 1
-    )
+    assert (summary.name, summary.documents, summary.spans, summary.annotators) == ("news", 1, 2, 1)
     stats = corpus.stats(seeded.project_id)
     assert stats["labels"] == {"LOC": 1, "PER": 1}
     assert stats["annotators"]["alice"] == {

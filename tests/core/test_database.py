@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
+from annotator.base.environment import default_database_path
+from annotator.base.errors import UserError
 from annotator.core import db
 from annotator.core.corpus import Corpus
-from annotator.core.errors import UserError
 from tests.core.conftest import Seeded
 
 
@@ -75,11 +76,11 @@ def test_sqlite_is_tuned_for_a_desktop_app(tmp_path: Path) -> None:
 
 def test_default_database_lives_in_the_user_data_folder(tmp_path: Path) -> None:
     url = db.resolve_url(None)
-    assert url == f"sqlite:///{db.default_database_path()}"
-    assert str(db.default_database_path()).startswith(str(Path.home()))
+    assert url == f"sqlite:///{default_database_path()}"
+    assert str(default_database_path()).startswith(str(Path.home()))
     with Corpus.open() as corpus:
         corpus.create_project("p")
-    assert db.default_database_path().is_file()
+    assert default_database_path().is_file()
 
 
 def test_environment_variable_and_flag_choose_the_database(

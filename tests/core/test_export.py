@@ -17,21 +17,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from annotator.base.errors import UserError
+from annotator.base.text import content_hash
+from annotator.base.vocabulary import LabelKind, Status
 from annotator.core import exporting
 from annotator.core.corpus import Corpus
-from annotator.core.errors import UserError
 from annotator.core.exporting import ExportFilter
 from annotator.core.importing import import_paths
-from annotator.core.models import (
-    Annotator,
-    Document,
-    DocumentLabel,
-    Label,
-    LabelKind,
-    Span,
-    Status,
-)
-from annotator.core.text import content_hash
+from annotator.core.models import Annotator, Document, DocumentLabel, Label, Span
 from annotator.formats import csv_export, jsonl_export
 
 PREFIX = "An opening sentence that is long enough for context. "

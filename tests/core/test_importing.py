@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from annotator.base.vocabulary import LabelKind
 from annotator.core import exporting
 from annotator.core.corpus import Corpus
 from annotator.core.importing import ImportCancelled, ImportReport, import_paths
@@ -28,7 +29,6 @@ from annotator.core.models import (
     DocumentStatus,
     History,
     Label,
-    LabelKind,
     Project,
     Span,
 )

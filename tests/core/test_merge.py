@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from annotator.base.vocabulary import LabelKind, Status
 from annotator.core.corpus import Corpus
 from annotator.core.exporting import ExportFilter, export_project
 from annotator.core.importing import import_paths
 from annotator.core.merging import merge_database
-from annotator.core.models import LabelKind, Status
 
 SHARED = ["Seoul summoned Russia's ambassador on Friday.", "Kim Jong Un met Putin in Pyongyang."]
 
@@ -132,7 +132,7 @@ def test_merge_pulls_every_layer_and_twice_adds_nothing(tmp_path: Path) -> None:
 def test_merge_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     import pytest
 
-    from annotator.core.errors import UserError
+    from annotator.base.errors import UserError
 
     bogus = tmp_path / "notes.db"
     bogus.write_text("just some notes", encoding="utf-8")

@@ -15,11 +15,12 @@ import importlib
 import pkgutil
 import sys
 
+import annotator.base
 import annotator.core
 import annotator.formats
 
 names = ["annotator.cli"]
-for package in (annotator.core, annotator.formats):
+for package in (annotator.base, annotator.core, annotator.formats):
     names += [
         info.name
         for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")
@@ -52,3 +53,4 @@ def test_import_linter_contract_holds() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "core and formats stay free of Qt and the GUI KEPT" in done.stdout
+    assert "layers: each package imports only those below it KEPT" in done.stdout

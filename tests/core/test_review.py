@@ -13,14 +13,15 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
+from annotator.base.errors import UserError
+from annotator.base.vocabulary import GOLD, ItemKind, LabelKind, ReviewAction
 from annotator.cli import main
 from annotator.core import db
 from annotator.core import review as rv
 from annotator.core.changes import Change
 from annotator.core.corpus import Corpus
-from annotator.core.errors import UserError
-from annotator.core.models import GOLD, Annotator, LabelKind, ReviewDecision, Span
-from annotator.core.review import ItemKind, ReviewAction, SpanRef
+from annotator.core.models import Annotator, ReviewDecision, Span
+from annotator.core.review import SpanRef
 from tests.core.conftest import add_document
 
 TEXT = "Ada Lovelace met Charles Babbage in London 🇬🇧 in 1833. שלום <b>café</b> & e\u0301 end."
@@ -747,8 +748,8 @@ def _columns(connection: object, table: str) -> list[dict[str, object]]:
 def test_nobody_imports_as_the_gold_layer(tmp_path) -> None:
     import pytest
 
+    from annotator.base.errors import UserError
     from annotator.core.corpus import Corpus
-    from annotator.core.errors import UserError
     from annotator.core.importing import import_paths
 
     source = tmp_path / "a.txt"

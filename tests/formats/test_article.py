@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.errors import InputError
+from annotator.base.errors import InputError
 from annotator.formats.article import looks_like_article, parse_article, read_text_document
 from tests.conftest import SAMPLES
 

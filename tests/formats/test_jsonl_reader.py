@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.core.errors import InputError
-from annotator.core.text import normalize_newlines
+from annotator.base.errors import InputError
+from annotator.base.text import normalize_newlines
 from annotator.formats.jsonl import ORIGINS, STATUSES, read_jsonl
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 

@@ -73,8 +73,10 @@ def test_run_opens_the_window_with_flags_first(
         )
         # The frame paints first; the panels and the database follow.
         qtbot.waitUntil(
-            lambda: getattr(window, "workspace", None) is not None
-            and window.workspace.project is not None,
+            lambda: (
+                getattr(window, "workspace", None) is not None
+                and window.workspace.project is not None
+            ),
             timeout=10_000,
         )
         seen["project"] = window.workspace.project.name
@@ -138,7 +140,10 @@ def test_readme_screenshots_can_be_made_again(tmp_path: Path) -> None:
 
     paths = make_screenshots(tmp_path)
     assert [p.name for p in paths] == [
-        "workspace.png", "workspace-dark.png", "review.png", "labels.png"
+        "workspace.png",
+        "workspace-dark.png",
+        "review.png",
+        "labels.png",
     ]
     workspace = QImage(str(paths[0]))
     assert workspace.width() >= 1200 and workspace.height() >= 800

@@ -1,0 +1,1 @@
+"""The bottom layer: errors, offsets, text rules and the vocabulary, with no dependencies."""

@@ -1,0 +1,86 @@
+"""Every word the data, the files and the screens share, defined once.
+
+Standard library enums only, so formats, the command line and the GUI can name a
+status or an origin without loading SQLModel.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class LabelKind(StrEnum):
+    SPAN = "span"
+    DOCUMENT = "document"
+
+
+class Origin(StrEnum):
+    MANUAL = "manual"
+    IMPORTED = "imported"
+    SUGGESTED = "suggested"
+
+
+class AnnotatorKind(StrEnum):
+    PERSON = "person"
+    GOLD = "gold"
+
+
+# The reserved name of the adjudicated layer: the one annotator row of kind 'gold'.
+GOLD = "gold"
+
+
+class Status(StrEnum):
+    """Where an annotator stands on a document; the order is the order of progress."""
+
+    TODO = "todo"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def display(self) -> str:
+        return {"todo": "to do", "in_progress": "in progress", "done": "done"}[self.value]
+
+
+class ItemKind(StrEnum):
+    """How two layers differ at one place (see annotator.core.review)."""
+
+    AGREE = "agree"
+    LABEL = "label"
+    BOUNDARY = "boundary"
+    ONLY_A = "only_a"
+    ONLY_B = "only_b"
+
+
+class ReviewAction(StrEnum):
+    TAKE_A = "take_a"
+    TAKE_B = "take_b"
+    REJECT = "reject"
+    EDIT = "edit"
+    ACCEPT_AGREEMENT = "accept_agreement"
+
+
+class ImportFormat(StrEnum):
+    """What `annotator import --format` accepts."""
+
+    TXT = "txt"
+    MD = "md"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+class ExportFormat(StrEnum):
+    """What `annotator export --format` writes."""
+
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+class EnvVar(StrEnum):
+    """Environment variables annotator reads."""
+
+    DB = "ANNOTATOR_DB"
+    ANNOTATOR = "ANNOTATOR_ANNOTATOR"
+
+
+# Cells a spreadsheet would run as a formula start with one of these; `--excel` quotes them.
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
