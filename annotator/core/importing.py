@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from annotator.base.errors import InputError, UserError
-from annotator.base.text import check_offsets, content_hash
+from annotator.base.offsets import check_offsets
+from annotator.base.text import content_hash
 from annotator.base.vocabulary import GOLD, ImportFormat, LabelKind, Status
 from annotator.core.changes import record as record_change
 from annotator.core.corpus import Corpus

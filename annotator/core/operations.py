@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from annotator.base.errors import UserError
-from annotator.base.text import check_offsets
+from annotator.base.offsets import check_offsets
 from annotator.base.vocabulary import GOLD, LabelKind, Origin, Status
 from annotator.core.changes import Change, snapshot
 from annotator.core.models import (

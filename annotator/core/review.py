@@ -51,7 +51,8 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import Session
 
 from annotator.base.errors import UserError
-from annotator.base.text import CONTEXT_CHARS, check_offsets
+from annotator.base.offsets import check_offsets
+from annotator.base.text import CONTEXT_CHARS
 from annotator.base.vocabulary import GOLD, AnnotatorKind, ItemKind, LabelKind, Origin, ReviewAction
 from annotator.core import operations as ops
 from annotator.core.changes import Change, record, snapshot

@@ -21,7 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 from annotator.base.errors import InputError
-from annotator.base.text import check_offsets, normalize_newlines
+from annotator.base.offsets import check_offsets
+from annotator.base.text import normalize_newlines
 from annotator.base.vocabulary import CSV_FORMULA_STARTS, Origin
 from annotator.formats.jsonl import ORIGINS, parse_timestamp
 from annotator.formats.records import (

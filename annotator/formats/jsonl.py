@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.base.errors import InputError
-from annotator.base.text import check_offsets, normalize_newlines
+from annotator.base.offsets import check_offsets
+from annotator.base.text import normalize_newlines
 from annotator.base.vocabulary import Origin, Status
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.source import MAX_DOCUMENT_CHARS, read_text

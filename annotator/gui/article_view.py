@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.base.text import Utf16Map
+from annotator.base.offsets import Utf16Map
 
 if TYPE_CHECKING:
     from annotator.core.corpus import SpanInfo

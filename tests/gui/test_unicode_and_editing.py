@@ -54,7 +54,7 @@ def test_spans_made_by_key_presses_export_with_code_point_offsets(
         # counts once), so select by UTF-16 length through the view's own cursor.
         select_with_keys(qtbot, window, start, 0)
         cursor = view.textCursor()
-        from annotator.base.text import Utf16Map
+        from annotator.base.offsets import Utf16Map
 
         units = Utf16Map(MIXED)
         cursor.setPosition(units.to_utf16(start))
