@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, distinct, literal
+from sqlalchemy import select as core_select  # sqlmodel types select() up to four columns
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
@@ -173,31 +174,32 @@ class Corpus:
         with self.session() as session:
             documents = (
                 select(Document.project_id, func.count().label("n"))
-                .group_by(Document.project_id)
+                .group_by(col(Document.project_id))
                 .subquery()
             )
             spans = (
                 select(
                     Document.project_id,
                     func.count(col(Span.id)).label("n"),
-                    func.count(distinct(Span.annotator_id)).label("people"),
+                    func.count(distinct(col(Span.annotator_id))).label("people"),
                 )
                 .join(Span, col(Span.document_id) == col(Document.id))
-                .group_by(Document.project_id)
+                .group_by(col(Document.project_id))
                 .subquery()
             )
-            rows = session.exec(
-                select(
-                    Project.id,
-                    Project.name,
+            query = (
+                core_select(
+                    col(Project.id),
+                    col(Project.name),
                     func.coalesce(documents.c.n, 0),
                     func.coalesce(spans.c.n, 0),
                     func.coalesce(spans.c.people, 0),
                 )
                 .outerjoin(documents, documents.c.project_id == Project.id)
-                .outerjoin(spans, spans.c.project_id == Project.id)
-                .order_by(Project.name)
-            ).all()
+                .outerjoin(spans, spans.c.project_id == col(Project.id))
+                .order_by(col(Project.name))
+            )
+            rows = session.connection().execute(query).all()
         return [ProjectSummary(*row) for row in rows]
 
     def labels(self, project_id: int, *, kind: LabelKind | None = None) -> list[Label]:
@@ -270,8 +272,12 @@ class Corpus:
         )
         status_column = func.coalesce(DocumentStatus.status, literal(Status.TODO.value))
         query = (
-            select(
-                Document.id, Document.title, status_column, span_count, func.length(Document.text)
+            core_select(
+                col(Document.id),
+                col(Document.title),
+                status_column,
+                span_count,
+                func.length(col(Document.text)),
             )
             .outerjoin(
                 DocumentStatus,
@@ -280,7 +286,7 @@ class Corpus:
                     col(DocumentStatus.annotator_id) == annotator_id,
                 ),
             )
-            .where(Document.project_id == project_id, col(Document.id) > after_id)
+            .where(col(Document.project_id) == project_id, col(Document.id) > after_id)
             .order_by(col(Document.id))
         )
         if status is not None:
@@ -295,7 +301,7 @@ class Corpus:
         if limit is not None:
             query = query.limit(limit)
         with self.session() as session:
-            return [DocumentRow(*row) for row in session.exec(query).all()]
+            return [DocumentRow(*row) for row in session.connection().execute(query).all()]
 
     def document_row(self, document_id: int, *, annotator: str | None = None) -> DocumentRow:
         with self.session() as session:
@@ -371,7 +377,7 @@ class Corpus:
         annotator_id = self.reader_id(annotator)
         table = span_t
         query = (
-            select(table.c.id, table.c.label_id, table.c.start, table.c.end, table.c.note)
+            core_select(table.c.id, table.c.label_id, table.c.start, table.c.end, table.c.note)
             .where(table.c.document_id == document_id, table.c.annotator_id == annotator_id)
             .order_by(table.c.start, table.c.end, table.c.id)
         )
@@ -460,7 +466,7 @@ class Corpus:
                 select(
                     Annotator.name,
                     func.count(col(Span.id)),
-                    func.count(distinct(Span.document_id)),
+                    func.count(distinct(col(Span.document_id))),
                 )
                 .join(Span, col(Span.annotator_id) == col(Annotator.id))
                 .join(Document, col(Document.id) == col(Span.document_id))
@@ -471,8 +477,10 @@ class Corpus:
             statuses = session.exec(
                 select(
                     Annotator.name,
-                    func.sum(case((DocumentStatus.status == Status.DONE.value, 1), else_=0)),
-                    func.sum(case((DocumentStatus.status == Status.IN_PROGRESS.value, 1), else_=0)),
+                    func.sum(case((col(DocumentStatus.status) == Status.DONE.value, 1), else_=0)),
+                    func.sum(
+                        case((col(DocumentStatus.status) == Status.IN_PROGRESS.value, 1), else_=0)
+                    ),
                 )
                 .join(DocumentStatus, col(DocumentStatus.annotator_id) == col(Annotator.id))
                 .join(Document, col(Document.id) == col(DocumentStatus.document_id))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -135,7 +135,8 @@ def reader_for(path: Path, *, format_name: str | None, text_column: str) -> Read
 
     name = format_name or KNOWN_SUFFIXES.get(path.suffix.lower())
     if name in (ImportFormat.TXT, ImportFormat.MD):
-        forced = {ImportFormat.MD: True, ImportFormat.TXT: False}.get(format_name or "")
+        markdown: dict[str, bool] = {ImportFormat.MD: True, ImportFormat.TXT: False}
+        forced = markdown.get(format_name or "")
         return lambda p: [article.read_text_document(p, markdown=forced)]
     if name == ImportFormat.JSONL:
         return jsonl.read_jsonl
@@ -289,6 +290,14 @@ def _located(records: Iterable[Record], path: Path) -> Iterator[Record]:
         raise InputError(str(error), path=path) from error
 
 
+def _inserted_id(result: CursorResult[Any]) -> int:
+    """The key a one-row insert was given; SQLAlchemy types it optional because some
+    statements report none, which an insert into our tables never does."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 @dataclass
 class _FileCounts:
     documents: int = 0
@@ -343,9 +352,9 @@ class Writer:
         if found is not None:
             return found
         table = annotator_t
-        new_id = self.connection.execute(insert(table).values(name=name)).inserted_primary_key[0]
+        new_id = _inserted_id(self.connection.execute(insert(table).values(name=name)))
         self._pending.new_annotators[name] = new_id
-        return int(new_id)
+        return new_id
 
     def _label_id(self, name: str, kind: LabelKind) -> int:
         name = name.strip()
@@ -359,15 +368,17 @@ class Writer:
             raise InputError("a label name is empty")
         position = self.label_count + len(self._pending.new_labels)
         table = label_t
-        new_id = self.connection.execute(
-            insert(table).values(
-                project_id=self.project_id, name=name, kind=kind.value,
-                color=DEFAULT_COLORS[position % len(DEFAULT_COLORS)], hotkey=None,
-                description="", position=position,
+        new_id = _inserted_id(
+            self.connection.execute(
+                insert(table).values(
+                    project_id=self.project_id, name=name, kind=kind.value,
+                    color=DEFAULT_COLORS[position % len(DEFAULT_COLORS)], hotkey=None,
+                    description="", position=position,
+                )
             )
-        ).inserted_primary_key[0]  # fmt: skip
-        self._pending.new_labels.append((kind.value, name, int(new_id)))
-        return int(new_id)
+        )  # fmt: skip
+        self._pending.new_labels.append((kind.value, name, new_id))
+        return new_id
 
     def remember(self, counts: _FileCounts) -> None:
         self.hashes.update(counts.new_hashes)
@@ -379,7 +390,9 @@ class Writer:
 
     # -- writing -----------------------------------------------------------------------
 
-    def write(self, records: list[Record], *, source: Path, history: bool = True) -> _FileCounts:
+    def write(
+        self, records: Sequence[Record], *, source: Path, history: bool = True
+    ) -> _FileCounts:
         """Write one file's records; `history=False` when the caller records one row for
         many batches (a merge). The caller adds the counts to its report once committed."""
         counts = self._pending = _FileCounts()
@@ -629,7 +642,8 @@ class Writer:
         table = document_t
         texts: dict[int, str] = {}
         by_document: dict[int, DocumentRecord] = {}
-        for row in [*span_rows, *label_rows]:
+        rows: list[SpanRowRecord | DocumentLabelRowRecord] = [*span_rows, *label_rows]
+        for row in rows:
             document_id = self.hashes.get(row.document_hash) or counts.new_hashes.get(
                 row.document_hash
             )

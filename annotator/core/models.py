@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -20,7 +21,6 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlmodel import Field, SQLModel
 
 from annotator.base.vocabulary import (
@@ -120,7 +120,14 @@ class Document(SQLModel, table=True):
     )
 
 
-def _annotator_kind(context: DefaultExecutionContext) -> str:
+class _InsertContext(Protocol):
+    """What a column default sees of SQLAlchemy's DefaultExecutionContext, whose
+    get_current_parameters() carries no annotations."""
+
+    def get_current_parameters(self) -> Mapping[str, Any]: ...
+
+
+def _annotator_kind(context: _InsertContext) -> str:
     """The kind follows the reserved name, so every writer (ORM, Core, import, merge)
     that creates the `gold` annotator makes it the gold layer without saying so."""
     name = context.get_current_parameters().get("name")

@@ -16,7 +16,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -73,6 +73,7 @@ def read_csv(path: Path, *, text_column: str = "text") -> Iterator[CsvRecord]:
     except StopIteration:
         raise InputError("the file has no header row", path=path) from None
     table = _Table(path, header_line, header, excel)
+    make: Callable[[int, dict[str, str]], CsvRecord]
     if table.has(*DOCUMENT_LABEL_COLUMNS) and "start" in table.columns:
         missing = [name for name in SPAN_COLUMNS if not table.has(name)]
         if missing:
