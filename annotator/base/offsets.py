@@ -37,7 +37,7 @@ class Utf16Map:
 
 def check_offsets(text_length: int, start: int, end: int) -> str | None:
     """Why a span cannot exist in a text of that length, or None when it can."""
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (start, end)):
         return f"offsets must be whole numbers, got {start!r} and {end!r}"
     if start < 0:
         return f"start {start} is negative"
