@@ -78,14 +78,13 @@ def classify(error: BaseException, *, where: str | None = None) -> DatabaseUnava
             return link
         kind = _kind(link)
         if kind is not None:
-            detail = "" if link is error and _wraps_a_statement(error) else str(link)
-            return DatabaseUnavailable(kind, where=where, detail=detail)
+            return DatabaseUnavailable(kind, where=where, detail=str(link))
     return None
 
 
 def classify_uncaught(error: BaseException) -> DatabaseUnavailable | None:
-    """For a last-resort handler, where a bare OSError is about some other file (an input,
-    an output), not the database: that one stays a bug unless a UserError said otherwise."""
+    """For a last-resort handler: the database's own OSErrors come wrapped by its driver,
+    so a bare one there was about some other file (an input, an output) and is a bug."""
     return None if isinstance(error, OSError) else classify(error)
 
 
@@ -114,10 +113,6 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         yield link
         orig = getattr(link, "orig", None)
         pending += [orig if isinstance(orig, BaseException) else None, link.__cause__]
-
-
-def _wraps_a_statement(error: BaseException) -> bool:
-    return getattr(error, "statement", None) is not None
 
 
 def _kind(error: BaseException) -> Unavailable | None:
