@@ -63,7 +63,7 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     app.setOrganizationName("annotator")
     app.setApplicationDisplayName("annotator")
     configure_logging()
-    log.info("annotator %s: window", __version__)
+    log.info("opening the window (annotator %s)", __version__)
     sys.excepthook = _show_error
     apply_theme(app)
     settings = Settings()
