@@ -167,27 +167,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A UserError ends it with its message and exit status; a problem
+    of the environment, found in a database error, with its plain sentence; anything
+    else is a bug: its traceback goes to the log file and the exit status is 70."""
     args = build_parser().parse_args(argv)
-    from annotator.base.errors import UserError
+    import logging
 
+    from annotator.base.errors import BUG_EXIT_CODE, DatabaseUnavailable, UserError
+    from annotator.base.logs import configure_logging
+
+    log_file = configure_logging()
+    log = logging.getLogger("annotator")
+    log.info("annotator %s: %s", __version__, args.command or "window")
     try:
         if args.command is None:
             return _open_window(args)
         handler: Callable[[argparse.Namespace], int] = HANDLERS[args.command]
         return handler(args)
-    except UserError as error:
-        print(f"annotator: error: {error}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130
-    except Exception:
-        traceback.print_exc()
-        print(
-            "annotator: sorry, this is a bug in annotator; the message above says where.",
-            file=sys.stderr,
-        )
-        return 3
+    except Exception as error:
+        from annotator.core.failures import classify_uncaught
+
+        problem = error if isinstance(error, UserError) else classify_uncaught(error)
+        if problem is None:
+            log.error("bug in annotator %s", __version__, exc_info=True)
+            if log_file is None:
+                traceback.print_exc()
+            where = log_file or "the traceback above"
+            print(f"annotator: this is a bug in annotator; details are in {where}", file=sys.stderr)
+            return BUG_EXIT_CODE
+        if isinstance(problem, DatabaseUnavailable):
+            log.info("%s (%s): %s", problem.kind, problem.where, problem.detail)
+        print(f"annotator: error: {problem}", file=sys.stderr)
+        return problem.exit_code
 
 
 def _open_window(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ def _isolated_home(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))  # the log file
     monkeypatch.delenv("ANNOTATOR_DB", raising=False)
     monkeypatch.setenv("ANNOTATOR_ANNOTATOR", "tester")
 

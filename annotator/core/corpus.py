@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, case, distinct, literal
 from sqlalchemy import select as core_select  # sqlmodel types select() up to four columns
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, func, select
 
 from annotator.base.environment import chosen_annotator
@@ -20,7 +20,8 @@ from annotator.base.errors import UserError
 from annotator.base.vocabulary import LabelKind, Origin, Status
 from annotator.core import operations as ops
 from annotator.core.changes import Change, apply_state, record
-from annotator.core.db import open_engine, resolve_url
+from annotator.core.db import open_engine, place, resolve_url
+from annotator.core.failures import classify
 from annotator.core.models import (
     Annotator,
     Document,
@@ -98,8 +99,11 @@ class Corpus:
 
     @contextmanager
     def action(self) -> Iterator[Session]:
-        """One user action: one transaction, committed at the end or rolled back whole;
-        database refusals become UserErrors."""
+        """One user action: one transaction, committed at the end or rolled back whole.
+
+        A refused change and a problem of the environment become UserErrors; any other
+        database error is a bug and goes on as it is.
+        """
         with self.session() as session:
             try:
                 yield session
@@ -107,9 +111,12 @@ class Corpus:
             except IntegrityError as error:
                 session.rollback()
                 raise UserError(f"the database refused the change: {error.orig}") from error
-            except OperationalError as error:
+            except DBAPIError as error:
                 session.rollback()
-                raise UserError(f"the database is not available: {error.orig}") from error
+                problem = classify(error, where=place(self.engine.url))
+                if problem is None:
+                    raise
+                raise problem from error
             except BaseException:
                 session.rollback()
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
@@ -10,12 +11,17 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from annotator.base.environment import chosen_database
 from annotator.base.errors import UserError
+from annotator.core.failures import classify
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# How long a SQLite write waits for another program's lock before it gives up, in seconds.
+BUSY_TIMEOUT = 30.0
+
+log = logging.getLogger(__name__)
 
 
 def resolve_url(flag: str | None = None) -> str:
@@ -34,6 +40,12 @@ def masked(url: str | URL) -> str:
         return str(url).split("@")[-1]
 
 
+def place(url: str | URL) -> str:
+    """Where the database is, fit to show: a SQLite file's path, else the masked URL."""
+    path = sqlite_file(url)
+    return str(path) if path is not None else masked(url)
+
+
 def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
@@ -48,39 +60,52 @@ def sqlite_file(url: str | URL) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
+    if parsed.query.get("uri") == "true" and parsed.database.startswith("file:"):
+        return Path(parsed.database.removeprefix("file:").split("?")[0])
     return Path(parsed.database)
 
 
 def open_engine(url: str) -> Engine:
-    """An engine on an up-to-date schema; errors from the environment become UserErrors."""
+    """An engine on an up-to-date schema; problems of the environment become UserErrors.
+
+    Parameters stay out of SQLAlchemy's error messages: they hold the articles' text,
+    and a bug's traceback goes to the log file.
+    """
     parsed = _parse(url)
+    log.info("opening the database %s", masked(parsed))
     path = sqlite_file(parsed)
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise UserError(f"cannot create the folder for {path}: {error.strerror}") from error
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT}, hide_parameters=True)
         _tune_sqlite(engine)
     elif parsed.get_backend_name() == "postgresql":
         try:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
         except ModuleNotFoundError as error:
             raise UserError(
                 "PostgreSQL needs the driver: pip install 'annotator[postgres]'"
             ) from error
     else:
         try:
-            engine = create_engine(parsed)
+            engine = create_engine(parsed, hide_parameters=True)
         except ArgumentError as error:
             raise UserError(
                 f"unsupported database {masked(parsed)}: use a SQLite file or a PostgreSQL URL"
             ) from error
     try:
         migrate(engine)
-    except DatabaseError as error:
+    except UserError:
         engine.dispose()
-        raise UserError(f"cannot open the database {masked(parsed)}: {error.orig}") from error
+        raise
+    except Exception as error:
+        engine.dispose()
+        problem = classify(error, where=place(parsed))
+        if problem is None:
+            raise
+        raise problem from error
     return engine
 
 
@@ -93,7 +118,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         # Safe against a crash of the app; only a power cut can lose the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

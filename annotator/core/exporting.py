@@ -25,10 +25,13 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy.exc import DBAPIError
 
 from annotator.base.errors import UserError
 from annotator.base.text import CONTEXT_CHARS
 from annotator.base.vocabulary import GOLD, ExportFormat, Status
+from annotator.core.db import place
+from annotator.core.failures import classify
 from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
 
 SPAN_COLUMNS = (
@@ -353,10 +356,13 @@ def export_project(
                         on_document=lambda n: report(n, total),
                     )  # fmt: skip
                 return ExportReport(rows, 0, tuple(written))
-    except ExportCancelled:
+    except (ExportCancelled, DBAPIError) as error:
         for path in written:
             path.unlink(missing_ok=True)
-        raise
+        problem = classify(error, where=place(engine.url))
+        if problem is None:
+            raise
+        raise problem from error
     except OSError as error:
         raise UserError(
             f"cannot write {error.filename or output}: {error.strerror or error}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, bindparam, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
 from annotator.base.errors import InputError, UserError
@@ -24,6 +24,8 @@ from annotator.base.text import content_hash
 from annotator.base.vocabulary import GOLD, ImportFormat, LabelKind, Status
 from annotator.core.changes import record as record_change
 from annotator.core.corpus import Corpus
+from annotator.core.db import place
+from annotator.core.failures import classify, translated
 from annotator.core.models import (
     DocumentLabel,
     DocumentStatus,
@@ -167,7 +169,11 @@ def import_paths(
     report = ImportReport(files=len(files) + len(missing), failures=list(missing))
     total_bytes = sum(_size(path) for path in files) or 1
     done_bytes = 0
-    with corpus.engine.connect() as connection, connection.begin():
+    with (
+        translated(place(corpus.engine.url)),
+        corpus.engine.connect() as connection,
+        connection.begin(),
+    ):
         # Created in the import's transaction, so a cancelled import leaves no project behind.
         project_id = ensure_project(connection, project, importer=corpus.annotator_name)
         writer = Writer(connection, project_id=project_id, importer=corpus.annotator_name)
@@ -225,9 +231,11 @@ class _Batch:
             try:
                 counts = self.writer.write_plain_batch(pending)
                 savepoint.commit()
-            except (InputError, SQLAlchemyError):
+            except (InputError, SQLAlchemyError) as error:
                 savepoint.rollback()
                 self.writer.forget_pending()
+                if classify(error) is not None:
+                    raise  # the database itself is unavailable: no file would fare better
             else:
                 self.committed(counts)
                 return
@@ -244,11 +252,13 @@ class _Batch:
             self.writer.forget_pending()
             self.report.failures.append(error.located(path=path))
             return
-        except SQLAlchemyError as error:
+        except (IntegrityError, DataError) as error:
+            # The file's data broke a rule of the schema. Only the driver's words are shown:
+            # SQLAlchemy's own message holds the statement and the file's text.
             savepoint.rollback()
             self.writer.forget_pending()
             self.report.failures.append(
-                InputError(f"the database refused this file: {error}", path=path)
+                InputError(f"the database refused this file: {error.orig}", path=path)
             )
             return
         self.committed(counts)

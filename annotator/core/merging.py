@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Engine, func, insert, select
 
 from annotator.base.errors import UserError
 from annotator.core.corpus import Corpus
-from annotator.core.db import open_engine
+from annotator.core.db import open_engine, place
+from annotator.core.failures import classify, translated
 from annotator.core.importing import ImportReport, Writer, ensure_project
 from annotator.core.models import (
     annotator_t,
@@ -51,10 +52,14 @@ def merge_database(
             ):
                 source.backup(target)
         except sqlite3.DatabaseError as error:
+            problem = classify(error, where=str(other))
+            if problem is not None:
+                raise problem from error
             raise UserError(f"{other}: not an annotator database ({error})") from error
         source_engine = open_engine(f"sqlite:///{copy}")
         try:
-            return _merge(corpus, source_engine, other, on_progress)
+            with translated(place(corpus.engine.url)):
+                return _merge(corpus, source_engine, other, on_progress)
         finally:
             source_engine.dispose()
 

@@ -1,7 +1,8 @@
 """Starting the window: paint first, then open the database, and catch what goes wrong.
 
-A UserError is shown in plain words; anything else is a bug: logged with its
-traceback, shown with an apology, and the app keeps running.
+A UserError, and a problem of the environment found in a database error, is shown in
+plain words; anything else is a bug: logged with its traceback to the log file, shown
+with an apology, and the app keeps running.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from types import TracebackType
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from annotator import __version__
 from annotator.base.environment import chosen_annotator, chosen_database
+from annotator.base.logs import configure_logging, log_path
 from annotator.gui import settings as options
 from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import Settings
@@ -26,15 +29,19 @@ log = logging.getLogger("annotator")
 def _show_error(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from annotator.base.errors import UserError
+    from annotator.base.errors import DatabaseUnavailable, UserError
+    from annotator.core.failures import classify_uncaught
 
     window = QApplication.activeWindow()
-    if isinstance(error, UserError):
-        QMessageBox.warning(window, "annotator", str(error))
+    problem = error if isinstance(error, UserError) else classify_uncaught(error)
+    if problem is not None:
+        if isinstance(problem, DatabaseUnavailable):
+            log.info("%s (%s): %s", problem.kind, problem.where, problem.detail)
+        QMessageBox.warning(window, "annotator", str(problem))
         return
     import traceback
 
-    log.error("unexpected error", exc_info=(kind, error, tb))
+    log.error("bug in annotator %s", __version__, exc_info=(kind, error, tb))
     details = "".join(traceback.format_exception(kind, error, tb))
     box = QMessageBox(window)
     box.setIcon(QMessageBox.Icon.Critical)
@@ -43,6 +50,8 @@ def _show_error(kind: type[BaseException], error: BaseException, tb: TracebackTy
         "Sorry, something went wrong inside annotator. Your work up to the last action "
         "is saved; you can keep working."
     )
+    if log_path().is_file():
+        box.setInformativeText(f"This is a bug in annotator; the details are in {log_path()}.")
     box.setDetailedText(details)
     box.exec()
 
@@ -53,7 +62,8 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     app.setApplicationName("annotator")
     app.setOrganizationName("annotator")
     app.setApplicationDisplayName("annotator")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
+    log.info("opening the window (annotator %s)", __version__)
     sys.excepthook = _show_error
     apply_theme(app)
     settings = Settings()
