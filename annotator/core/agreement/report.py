@@ -64,8 +64,12 @@ def _pair_agreement(prepared: Prepared, i: int, j: int) -> PairAgreement:
             for k, label in enumerate(labels)
         }
 
-    # One pairing for the confusion matrix and exact F1, as the review pairs spans.
-    arrays = (a.start, a.end, a.code, b.start, b.end, b.code)
+    # One pairing for the confusion matrix and exact F1, as the review pairs spans. The
+    # matcher sees labels ranked by name, as the review hands them over, so that even its
+    # last tie-break between spans with the same offsets is the review's.
+    rank = np.zeros(count, dtype=np.int64)
+    rank[1:] = np.argsort(np.argsort(np.array(labels, dtype=object), kind="stable")) + 1
+    arrays = (a.start, a.end, rank[a.code], b.start, b.end, rank[b.code])
     candidates = overlapping_pairs(a.start, a.end, b.start, b.end)
     tiered = tiered_pairs(*arrays, candidates=candidates)
     near_first, _ = overlap_pairs(*arrays, candidates=candidates)

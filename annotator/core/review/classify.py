@@ -107,9 +107,10 @@ def match_spans(
     agreement report uses too; a layer's spans with one identity count once."""
     a_layer = sorted({span.identity: span for span in a_spans}.values(), key=_order)
     b_layer = sorted({span.identity: span for span in b_spans}.values(), key=_order)
+    # Labels by name first (then id), the order agreement's matching sees them in.
     pairs = pair_spans(
-        [(span.start, span.end, span.label_id) for span in a_layer],
-        [(span.start, span.end, span.label_id) for span in b_layer],
+        [(span.start, span.end, (span.label, span.label_id)) for span in a_layer],
+        [(span.start, span.end, (span.label, span.label_id)) for span in b_layer],
     )
     return [
         (kind, a_layer[a] if a is not None else None, b_layer[b] if b is not None else None)
