@@ -141,12 +141,26 @@ def best_pairs(
         return first, second
     order = np.lexsort(tuple(reversed([*keys, first, second])))
     first, second = first[order], second[order]
-    mate_a, mate_b = _greedy(first, second, sizes)
-    adjacency = _adjacency(first, second, sizes[0])
-    free_a = [a for a in np.unique(first).tolist() if mate_a[a] < 0]
-    gained = _augment(adjacency, mate_a, mate_b, free_a, None) if free_a else []
+    partners, alone = _greedy(first, second, sizes)
+    # An augmenting path joins a free A to a free B, both with candidates; usually
+    # greedy leaves no such pair of ends, and then it is maximum already.
+    open_first = partners[first] < 0
+    taken_b = np.zeros(sizes[1], dtype=bool)
+    taken_b[partners[partners >= 0]] = True
+    if not open_first.any() or taken_b[second].all():
+        return _taken(partners)
+    mate_a = partners.tolist()
+    taken = np.flatnonzero(partners >= 0)
+    partners_b = np.full(sizes[1], -1, dtype=np.int64)
+    partners_b[partners[taken]] = taken
+    mate_b = partners_b.tolist()
+    # A candidate alone (its two spans have no other) is no part of any augmenting path.
+    first, second = first[~alone], second[~alone]
+    adjacency = _Adjacency(first, second)
+    free_a = np.unique(first[partners[first] < 0]).tolist()
+    gained = _augment(adjacency, mate_a, mate_b, free_a, None)
     if gained:
-        component = _components(gained, adjacency, _adjacency(second, first, sizes[1]), mate_a)
+        component = _components(gained, adjacency, _Adjacency(second, first), sizes[0])
         inside = component[first] >= 0
         groups: dict[int, list[tuple[int, int]]] = {}
         for a, b in zip(first[inside].tolist(), second[inside].tolist(), strict=True):
@@ -158,14 +172,20 @@ def best_pairs(
         for candidates in groups.values():
             for a, b in _first_maximum(candidates):
                 mate_a[a], mate_b[b] = b, a
-    taken = np.flatnonzero(np.array(mate_a, dtype=np.int64) >= 0)
-    return taken, np.array(mate_a, dtype=np.int64)[taken]
+    return _taken(np.array(mate_a, dtype=np.int64))
+
+
+def _taken(partners: IntArray) -> tuple[IntArray, IntArray]:
+    """Matched A indices, ascending, and their partners."""
+    taken = np.flatnonzero(partners >= 0)
+    return taken, partners[taken]
 
 
 def _greedy(
     first: IntArray, second: IntArray, sizes: tuple[int, int]
-) -> tuple[list[int], list[int]]:
-    """Greedy one-to-one in the given order, as partner lists (-1: free).
+) -> tuple[IntArray, NDArray[np.bool_]]:
+    """Greedy one-to-one in the given order: each A's partner (-1 for none), and which
+    candidates are alone.
 
     A candidate whose two members have no other candidate is always taken, so only the
     contested ones go through the Python loop.
@@ -173,27 +193,40 @@ def _greedy(
     alone = (np.bincount(first, minlength=sizes[0])[first] == 1) & (
         np.bincount(second, minlength=sizes[1])[second] == 1
     )
-    mate_a = np.full(sizes[0], -1, dtype=np.int64)
-    mate_b = np.full(sizes[1], -1, dtype=np.int64)
-    mate_a[first[alone]] = second[alone]
-    mate_b[second[alone]] = first[alone]
-    partner_a, partner_b = mate_a.tolist(), mate_b.tolist()
+    partners = np.full(sizes[0], -1, dtype=np.int64)
+    partners[first[alone]] = second[alone]
+    used_a, used_b = bytearray(sizes[0]), bytearray(sizes[1])
+    taken_a: list[int] = []
+    taken_b: list[int] = []
     for i, j in zip(first[~alone].tolist(), second[~alone].tolist(), strict=True):
-        if partner_a[i] < 0 and partner_b[j] < 0:
-            partner_a[i], partner_b[j] = j, i
-    return partner_a, partner_b
+        if not (used_a[i] or used_b[j]):
+            used_a[i] = used_b[j] = 1
+            taken_a.append(i)
+            taken_b.append(j)
+    partners[np.array(taken_a, dtype=np.int64)] = np.array(taken_b, dtype=np.int64)
+    return partners, alone
 
 
-def _adjacency(first: IntArray, second: IntArray, size: int) -> list[list[int]]:
-    """Each vertex's neighbours, in the candidates' (priority) order."""
-    order = np.argsort(first, kind="stable")
-    bounds = np.searchsorted(first[order], np.arange(size + 1)).tolist()
-    neighbours = second[order].tolist()
-    return [neighbours[bounds[k] : bounds[k + 1]] for k in range(size)]
+class _Graph(Protocol):
+    """Neighbours by vertex: a list of lists, or `_Adjacency`."""
+
+    def __getitem__(self, vertex: int, /) -> Sequence[int]: ...
+
+
+class _Adjacency:
+    """Each vertex's neighbours in the candidates' (priority) order; none if absent."""
+
+    def __init__(self, first: IntArray, second: IntArray) -> None:
+        self._neighbours: dict[int, list[int]] = {}
+        for a, b in zip(first.tolist(), second.tolist(), strict=True):
+            self._neighbours.setdefault(a, []).append(b)
+
+    def __getitem__(self, vertex: int) -> list[int]:
+        return self._neighbours.get(vertex, [])
 
 
 def _augment(
-    adjacency: Sequence[Sequence[int]],
+    adjacency: _Graph,
     mate_a: list[int],
     mate_b: list[int],
     starts: Sequence[int],
@@ -217,7 +250,7 @@ def _augment(
 
 def _augment_from(
     root: int,
-    adjacency: Sequence[Sequence[int]],
+    adjacency: _Graph,
     mate_a: list[int],
     mate_b: list[int],
     seen: bytearray,
@@ -247,12 +280,12 @@ def _augment_from(
 
 def _components(
     roots: Sequence[int],
-    a_side: Sequence[Sequence[int]],
-    b_side: Sequence[Sequence[int]],
-    mate_a: Sequence[int],
+    a_side: _Graph,
+    b_side: _Graph,
+    size: int,
 ) -> IntArray:
     """Connected component number of every A vertex reachable from `roots`, else -1."""
-    component = np.full(len(mate_a), -1, dtype=np.int64)
+    component = np.full(size, -1, dtype=np.int64)
     seen_b: set[int] = set()
     for number, root in enumerate(roots):
         if component[root] >= 0:
