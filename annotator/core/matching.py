@@ -10,8 +10,9 @@ pairing in that order already gives a maximum matching (the usual case), that is
 
 Priority between candidates, the same everywhere: the larger overlap, then the smaller
 union (the smaller boundary difference), then the two spans in text order, then their
-places in the layers. It never asks which layer a span came from, so swapping the
-layers swaps the pairs and nothing else.
+places in the layers (which only tells apart a span repeated within a layer). It never
+asks which layer a span came from, so swapping the layers swaps the pairs and nothing
+else.
 
 The layers' pairing (`pair_spans`, `tiered_pairs`) runs four tiers, each a maximum
 matching of what the tiers before it left:
@@ -32,9 +33,9 @@ What the shared rules guarantee, the review list against the agreement figures:
 * the confusion matrix is this pairing: its diagonal holds AGREE + BOUNDARY items, its
   other label cells the LABEL items, its O column ONLY_A and its O row ONLY_B;
 * overlap matches >= AGREE + BOUNDARY, since those pairs are one matching of the very
-  candidates overlap F1 maximises. They are equal unless a tier 1 or tier 2 pair holds a
-  span that a maximum same-label matching would have paired elsewhere (a span with
-  identical offsets under another label, or same-label spans nested in one layer).
+  candidates overlap F1 maximises. They are equal when neither layer has two overlapping
+  spans of one label and no span meets one with its offsets and another label: then
+  every tier 1 pair is a candidate on its own, tier 2 is empty and tier 3 is maximum.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ larger overlaps (then smaller unions, then text order) preferred among equals:
    differs first; the offsets differ too, which the item's spans show;
 5. what is left: ONLY_A or ONLY_B.
 
-So the AGREE items are the exact matches of agreement's exact F1, and the items are the
-cells of its confusion matrix.
+So for two people the AGREE items are the exact matches of agreement's exact F1, and
+its confusion matrix counts the items: AGREE and BOUNDARY on the diagonal, LABEL off
+it, ONLY_A and ONLY_B against O.
 
 What a decision does to gold. An item's *outcome* is the gold span its current decision
 resolved to. Deciding replaces the old outcome with the new one: the new span is added
