@@ -136,7 +136,9 @@ def best_pairs(
     `keys` order (most significant first; then the indices), as the module docstring says.
 
     Greedy pairing in that order runs on arrays; only where augmenting paths show it is
-    not maximum is the matching rebuilt, one connected component at a time.
+    not maximum is the matching rebuilt, one connected component at a time. That costs
+    time quadratic in the component's candidates: nothing for the few overlapping spans
+    of real annotation, about a second for a chain of 1,600 spans each overlapping the next.
     """
     if len(first) == 0:
         return first, second

@@ -112,11 +112,13 @@ def test_among_maximum_matchings_the_larger_overlap_then_identical_spans_win() -
 
 
 def test_a_long_chain_is_matched_in_full() -> None:
-    """Greedy pairing loses one pair per link here; the maximum matching none."""
-    a = [(10 * k, 10 * k + 4, "X") for k in range(50)]
-    b = [(10 * k + 3, 10 * k + 13, "X") for k in range(50)]
-    a.append((500, 510, "X"))
-    assert len(mt.match_spans(a, b)) == 50
+    """Each A overlaps the B before it most, so greedy pairing leaves the first A and the
+    last B alone; only the 50 pairs with the smaller overlap pair everything."""
+    a = [(10 * k, 10 * k + 6, "X") for k in range(50)]
+    b = [(10 * k + 5, 10 * k + 14, "X") for k in range(50)]
+    assert _greedy_size(a, b) == 49
+    assert mt.match_spans(a, b) == [(k, k) for k in range(50)]
+    assert _report(a, b).overlap.f1 == 1.0
 
 
 @pytest.mark.parametrize(
