@@ -298,7 +298,8 @@ def _review_log(args: argparse.Namespace) -> int:
 
 def _feedback(args: argparse.Namespace) -> int:
     from annotator.base.errors import UserError
-    from annotator.core.review import FEEDBACK_COLUMNS, feedback_rows, write_feedback_html
+    from annotator.core.review import feedback_rows
+    from annotator.formats.feedback_html import FEEDBACK_COLUMNS, write_feedback_html
 
     suffix = args.output.suffix.lower()
     if suffix not in {".html", ".htm", ".csv"}:

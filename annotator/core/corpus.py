@@ -5,7 +5,7 @@ Every public mutation is one committed transaction that also appends to the hist
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -446,6 +446,19 @@ class Corpus:
             apply_state(session, inverse)
             self._commit_change(session, inverse)
         return inverse
+
+    def revert_all(self, changes: Sequence[Change]) -> list[Change]:
+        """Undo one compound action's `changes` (in the order made) in one transaction, so
+        a failure leaves all of them in place; `revert_all` of the result redoes them."""
+        inverses: list[Change] = []
+        with self.action() as session:
+            for change in reversed(changes):
+                inverse = change.inverse()
+                apply_state(session, inverse)
+                session.flush()
+                self._commit_change(session, inverse)
+                inverses.append(inverse)
+        return inverses
 
     def history(self, *, project_id: int | None = None, limit: int = 100) -> list[History]:
         with self.session() as session:

@@ -32,12 +32,9 @@ class CorpusCommand(QUndoCommand):
         if self._first_redo:  # the action itself already made the change
             self._first_redo = False
             return
-        for change in self._changes:
-            self._corpus.revert(change.inverse())  # reverting the inverse replays it
+        # Reverting the inverses replays the changes, all in one transaction.
+        self._corpus.revert_all([change.inverse() for change in reversed(self._changes)])
         self._notify(self._changes)
 
     def undo(self) -> None:
-        undone = [change.inverse() for change in reversed(self._changes)]
-        for change in reversed(self._changes):
-            self._corpus.revert(change)
-        self._notify(undone)
+        self._notify(self._corpus.revert_all(self._changes))

@@ -48,20 +48,24 @@ def _naive_token_labels(text, spans, order, pattern=ag.TOKEN_PATTERN):
 
 
 def _brute_overlap_matches(a, b):
-    """Greedy one-to-one by the documented order, over every pair."""
-    candidates = sorted(
-        (-(min(x[1], y[1]) - max(x[0], y[0])), abs(x[0] - y[0]) + abs(x[1] - y[1]),
-         x[0], y[0], i, j)
-        for i, x in enumerate(a) for j, y in enumerate(b)
-        if x[2] == y[2] and x[0] < y[1] and y[0] < x[1]
-    )  # fmt: skip
-    used_a, used_b, matched = set(), set(), 0
-    for *_, i, j in candidates:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            matched += 1
-    return matched
+    """The size of a maximum one-to-one matching of same-label overlapping spans, by
+    plain augmenting paths over every pair (the documented rule; greedy pairing by
+    largest overlap, the old rule, can pair fewer)."""
+    neighbours = [
+        [j for j, y in enumerate(b) if x[2] == y[2] and x[0] < y[1] and y[0] < x[1]] for x in a
+    ]
+    partner = {}
+
+    def augment(i, seen):
+        for j in neighbours[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in partner or augment(partner[j], seen):
+                    partner[j] = i
+                    return True
+        return False
+
+    return sum(augment(i, set()) for i in range(len(a)))
 
 
 def _fleiss_by_definition(counts):

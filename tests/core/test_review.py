@@ -368,6 +368,110 @@ def test_undo_in_reverse_order_restores_everything(review: Review, layers: dict[
     assert r.items() == before
 
 
+def _everything(r: Review) -> tuple[object, ...]:
+    """Every row a review action or its undo can touch, to compare before and after."""
+    with r.lead.engine.connect() as connection:
+        return tuple(
+            connection.execute(text(query)).all()
+            for query in (
+                'SELECT id, annotator_id, label_id, start, "end" FROM span ORDER BY id',
+                "SELECT id, item_key, action, result FROM review_decision ORDER BY id",
+                "SELECT id, action, entity, entity_id FROM history ORDER BY id",
+                "SELECT id, name FROM annotator ORDER BY id",
+            )
+        )
+
+
+def _fail_on_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, call: int) -> None:
+    """Make `owner.name` raise on its `call`-th call, after the calls before it ran."""
+    real = getattr(owner, name)
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == call:
+            raise RuntimeError("injected failure")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, failing)
+
+
+def test_a_decision_that_fails_midway_leaves_the_database_as_it_was(
+    review: Review, layers: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.core import operations
+
+    r = review
+    boundary = r.items()[1]
+    rv.decide(r.lead, boundary, "take_a")
+    before = _everything(r)
+    # take_b removes the span take_a wrote, records that, then adds B's span: fail there.
+    _fail_on_call(monkeypatch, operations, "add_span", 1)
+    with pytest.raises(RuntimeError, match="injected"):
+        rv.decide(r.lead, r.item(boundary.key), "take_b")
+    assert _everything(r) == before
+    assert r.gold() == [("PER", "Charles Babbage")]
+    monkeypatch.undo()
+    changes = rv.decide(r.lead, r.item(boundary.key), "take_b")
+    assert [c.action for c in changes] == ["remove gold span", "add gold span", "review take_b"]
+    assert r.gold() == [("PER", "Babbage")]
+
+
+def test_accepting_agreements_that_fails_midway_leaves_the_database_as_it_was(
+    review: Review, layers: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.core.review import storage
+
+    r = review
+    r.span(r.alice, r.org, "1833")
+    r.span(r.bob, r.org, "1833")  # a second agreement
+    # Who the reviewer is gets recorded once, before and apart from any action.
+    r.lead.annotator_id()
+    before = _everything(r)
+    # Each agreement records a gold span and a decision: the third record is the second's.
+    _fail_on_call(monkeypatch, storage, "record", 3)
+    with pytest.raises(RuntimeError, match="injected"):
+        rv.accept_agreements(r.lead, r.document_id, "alice", "bob")
+    assert _everything(r) == before
+    assert r.gold() == [] and r.decisions() == []
+    monkeypatch.undo()
+    assert len(rv.accept_agreements(r.lead, r.document_id, "alice", "bob")) == 4
+    assert sorted(r.gold()) == [("ORG", "1833"), ("PER", "Ada Lovelace")]
+
+
+def test_undo_and_redo_of_a_compound_action_are_one_transaction_each(
+    review: Review, layers: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.core import corpus as corpus_module
+
+    r = review
+    key = r.items()[1].key
+    rv.decide(r.lead, r.item(key), "take_a")
+    decided = rv.decide(r.lead, r.item(key), "take_b")  # remove, add, decision row
+    assert len(decided) == 3
+    after = _everything(r)
+    _fail_on_call(monkeypatch, corpus_module, "apply_state", 2)
+    with pytest.raises(RuntimeError, match="injected"):
+        r.lead.revert_all(decided)
+    assert _everything(r) == after
+    monkeypatch.undo()
+    undone = r.lead.revert_all(decided)
+    assert r.gold() == [("PER", "Charles Babbage")]
+    current = r.item(key).decision
+    assert current is not None and current.action is ReviewAction.TAKE_A
+    undone_rows = _everything(r)
+    _fail_on_call(monkeypatch, corpus_module, "apply_state", 3)
+    with pytest.raises(RuntimeError, match="injected"):
+        r.lead.revert_all(undone)  # the redo
+    assert _everything(r) == undone_rows
+    monkeypatch.undo()
+    redone = r.lead.revert_all(undone)
+    assert [c.action for c in redone] == [c.action for c in decided]
+    assert r.gold() == [("PER", "Babbage")]
+    current = r.item(key).decision
+    assert current is not None and current.action is ReviewAction.TAKE_B
+
+
 def test_accept_agreements_and_progress(review: Review, layers: dict[str, int]) -> None:
     r = review
     other = add_document(r.lead, r.project_id, "Second text about Ada.", title="two")
