@@ -129,20 +129,15 @@ class LabelsDialog(QDialog):
             self._workspace.update_label(label.id, color=colour.name())
 
     def move(self, step: int) -> None:
-        """Move the selected label up or down; positions are renumbered in one undo step."""
+        """Move the selected label up or down: one core call, one undo step."""
         row = self.table.currentRow()
-        labels = self._labels()
+        ids = [label.id for label in self._labels() if label.id is not None]
         target = row + step
-        if not (0 <= row < len(labels) and 0 <= target < len(labels)):
+        if not (0 <= row < len(ids) and 0 <= target < len(ids)):
             return
-        labels[row], labels[target] = labels[target], labels[row]
-        stack = self._workspace.undo_stack
-        stack.beginMacro("reorder labels")
-        for position, label in enumerate(labels):
-            if label.position != position and label.id is not None:
-                self._workspace.update_label(label.id, position=position)
-        stack.endMacro()
-        self.table.selectRow(target)
+        ids[row], ids[target] = ids[target], ids[row]
+        if self._workspace.reorder_labels(ids) is not None:
+            self.table.selectRow(target)
 
     def add_label(self) -> None:
         from annotator.base.vocabulary import LabelKind
