@@ -357,10 +357,10 @@ class ArticleText(QPlainTextEdit):
             cursor.setPosition(
                 self._map.to_utf16(self._find_match[1]), QTextCursor.MoveMode.KeepAnchor
             )
-            mark.cursor = cursor  # type: ignore[attr-defined]
+            mark.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setBackground(QColor(255, 215, 0, 140))
-            mark.format = fmt  # type: ignore[attr-defined]
+            mark.format = fmt
             marks.append(mark)
         if marks or self.extraSelections():
             self.setExtraSelections(marks)

@@ -55,10 +55,10 @@ class LabelsDialog(QDialog):
         add.clicked.connect(self.add_label)
         up = QPushButton("Move up")
         up.setObjectName("moveUp")
-        up.clicked.connect(lambda: self.move(-1))
+        up.clicked.connect(lambda: self.move_label(-1))
         down = QPushButton("Move down")
         down.setObjectName("moveDown")
-        down.clicked.connect(lambda: self.move(1))
+        down.clicked.connect(lambda: self.move_label(1))
         colour = QPushButton("Colour…")
         colour.setObjectName("chooseColour")
         colour.clicked.connect(lambda: self.choose_colour(self.table.currentRow()))
@@ -128,7 +128,7 @@ class LabelsDialog(QDialog):
         if colour.isValid() and label.id is not None:
             self._workspace.update_label(label.id, color=colour.name())
 
-    def move(self, step: int) -> None:
+    def move_label(self, step: int) -> None:
         """Move the selected label up or down: one core call, one undo step."""
         row = self.table.currentRow()
         ids = [label.id for label in self._labels() if label.id is not None]

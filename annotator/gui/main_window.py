@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         from annotator.base.errors import UserError
 
         names = [summary.name for summary in corpus.projects()]
-        name = wanted or self.settings.get(options.LAST_PROJECT)
+        name: str | None = wanted or self.settings.get(options.LAST_PROJECT)
         if name not in names:
             if wanted:
                 QMessageBox.warning(

@@ -158,7 +158,7 @@ class DisagreementList(QTreeView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
 
-    def move(self, step: int) -> None:
+    def move_current(self, step: int) -> None:
         rows = self.model().rowCount()
         if not rows:
             return
@@ -176,9 +176,9 @@ class DisagreementList(QTreeView):
             return
         key = event.key()
         if key == Qt.Key.Key_J:
-            self.move(1)
+            self.move_current(1)
         elif key == Qt.Key.Key_K:
-            self.move(-1)
+            self.move_current(-1)
         elif key == Qt.Key.Key_A:
             self.decisionRequested.emit("take_a")
         elif key == Qt.Key.Key_B:
@@ -390,12 +390,14 @@ class ReviewController:
 
     @property
     def annotator_a(self) -> str | None:
-        return self.article.annotator_a.currentData()
+        chosen = self.article.annotator_a.currentData()
+        return chosen if isinstance(chosen, str) else None
 
     @property
     def annotator_b(self) -> str | None:
         """None compares A against the gold layer."""
-        return self.article.annotator_b.currentData()
+        chosen = self.article.annotator_b.currentData()
+        return chosen if isinstance(chosen, str) else None
 
     def fill_annotators(self) -> None:
         corpus = self.workspace.corpus

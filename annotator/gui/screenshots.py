@@ -20,7 +20,7 @@ def _label_words(window: object, pairs: list[tuple[str, str]]) -> None:
 
     assert isinstance(window, MainWindow)
     text = window.workspace.document.text if window.workspace.document else ""
-    labels = {label.name: label.id for label in window.workspace.labels}
+    labels = {lb.name: lb.id for lb in window.workspace.labels if lb.id is not None}
     for needle, label in pairs:
         position = text.find(needle)
         while position != -1:

@@ -27,7 +27,7 @@ class Option(Generic[T]):
             return value.lower() in ("true", "1", "yes")  # type: ignore[return-value]
         if kind in (int, float, str) and not isinstance(value, kind):
             try:
-                return kind(value)  # type: ignore[call-arg,no-any-return]
+                return kind(value)  # type: ignore[call-arg]
             except (TypeError, ValueError):
                 return self.default
         return value  # type: ignore[no-any-return]

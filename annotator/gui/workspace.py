@@ -242,7 +242,7 @@ class Workspace(QObject):
         if self.document is None or row["document_id"] != self.document.id:
             self.open_document(row["document_id"])  # undone elsewhere: show where it happened
             return
-        shown = self.corpus.annotator_id() if self.layer is None else self._shown_annotator_id
+        shown = self._corpus().annotator_id() if self.layer is None else self._shown_annotator_id
         if row["annotator_id"] != shown:
             return  # another layer's span (the gold layer, during review)
         span_id = int(row["id"])
