@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from annotator.base.vocabulary import Status
 from annotator.gui import settings as options
-from annotator.gui.actions import Act, build_menus, create_actions
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
+    from annotator.gui.actions import Act
     from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
     from annotator.gui.settings import Settings
 
@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
 
     def build(self) -> None:
         """The panels, menus and bars; their modules are imported here, not at start."""
+        from annotator.gui.actions import build_menus, create_actions
         from annotator.gui.article_view import ArticlePane
         from annotator.gui.document_list import DocumentList
         from annotator.gui.tag_panel import TagPanel
@@ -452,6 +453,8 @@ class MainWindow(QMainWindow):
         return self.review.panel
 
     def set_review_mode(self, on: bool) -> None:
+        from annotator.gui.actions import Act
+
         review = self.review
         self.actions_by_name[Act.REVIEW].setChecked(on)
         self.centre.setCurrentIndex(1 if on else 0)
@@ -486,6 +489,8 @@ class MainWindow(QMainWindow):
     def _on_agreement_spansRequested(self, document_id: int, start: int, end: int) -> None:
         """A cell of the confusion matrix was opened: show the spans behind it."""
         self.open_document(document_id)
+        from annotator.gui.actions import Act
+
         if self.actions_by_name[Act.REVIEW].isChecked():
             self.review_article.text.place_caret(start)
         else:
@@ -539,6 +544,7 @@ class MainWindow(QMainWindow):
     def edit_settings(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 
+        from annotator.gui.actions import Act
         from annotator.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
