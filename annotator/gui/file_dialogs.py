@@ -1,8 +1,4 @@
-"""The file choosers of the window: what to import, where an export or a report goes.
-
-Each returns what was chosen, or None when the user cancelled; nothing here reads or
-writes a file.
-"""
+"""The window's file choosers: each returns the choice, or nothing when cancelled."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The action table: menus, shortcuts and object names as a person meets them, and the
-file choosers behind the review exports."""
+"""The action table as a person meets it, and the file choosers behind the review exports."""
 
 from __future__ import annotations
 

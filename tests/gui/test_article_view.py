@@ -1,5 +1,4 @@
-"""The article view on its own: spans in, formats and margin tags out; selections out
-in code points, whatever the UTF-16 units Qt counts in."""
+"""The article view on its own: spans in, formats and tags out, selections in code points."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The tagging panel on its own: labels, document labels and spans follow the workspace,
-and its check boxes and rows act on the corpus."""
+"""The tagging panel on its own: it follows the workspace, and its boxes write the corpus."""
 
 from __future__ import annotations
 
