@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Date
 from sqlmodel import Session, SQLModel
 
+from annotator.base.errors import UserError
 from annotator.core.models import (
     Annotator,
     Document,
@@ -35,6 +36,8 @@ TABLES: dict[str, type[SQLModel]] = {
         ReviewDecision,
     )
 }
+# Not a table: the positions of a project's labels, changed (and undone) as one.
+LABEL_ORDER = "label_order"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,10 @@ def _primary_key(model: type[SQLModel], data: dict[str, Any]) -> tuple[Any, ...]
 
 def apply_state(session: Session, change: Change) -> None:
     """Make the row look like `change.after`: create, update or delete it."""
+    if change.entity == LABEL_ORDER:
+        assert change.after is not None
+        place_labels(session, change.after["positions"])
+        return
     model = TABLES[change.entity]
     current_data = change.after if change.after is not None else change.before
     assert current_data is not None
@@ -108,6 +115,17 @@ def apply_state(session: Session, change: Change) -> None:
     else:
         for name, value in values.items():
             setattr(existing, name, value)
+    session.flush()
+
+
+def place_labels(session: Session, positions: list[list[int]]) -> None:
+    """Give each label (id, position) its place; one flush for all of them."""
+    for label_id, position in positions:
+        label = session.get(Label, label_id)
+        if label is None:
+            raise UserError(f"no label with id {label_id}")
+        label.position = position
+        session.add(label)
     session.flush()
 
 

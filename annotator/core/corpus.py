@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, and_, case, distinct, literal
 from sqlalchemy import select as core_select  # sqlmodel types select() up to four columns
@@ -33,6 +34,11 @@ from annotator.core.models import (
     Span,
     span_t,
 )
+
+if TYPE_CHECKING:
+    from annotator.core.agreement import AgreementData
+    from annotator.core.exporting import ExportFilter, ExportReport, ProgressCallback
+    from annotator.core.review import FeedbackRow
 
 TEXTS_KEPT = 8
 
@@ -466,6 +472,42 @@ class Corpus:
             if project_id is not None:
                 query = query.where(History.project_id == project_id)
             return list(session.exec(query).all())
+
+    # -- compound actions and whole-project reads the window asks for ------------------
+
+    def reorder_labels(self, project_id: int, ordered_ids: Sequence[int]) -> Change:
+        """Put the project's labels in this order: one transaction, one history row, so a
+        failure half-way leaves the old order and undo restores it in one step."""
+        with self.action() as session:
+            change = ops.reorder_labels(project_id, ordered_ids, session=session)
+            self._commit_change(session, change)
+        return change
+
+    def agreement_data(self, project_id: int) -> AgreementData:
+        from annotator.core.agreement import load_project
+
+        return load_project(self.engine, project_id)
+
+    def feedback_rows(self, project_id: int, annotator: str) -> Iterator[FeedbackRow]:
+        from annotator.core.review import feedback_rows
+
+        return feedback_rows(self.engine, project_id, annotator)
+
+    def export(
+        self,
+        project_id: int,
+        output: Path,
+        *,
+        format_name: str,
+        chosen: ExportFilter | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExportReport:
+        from annotator.core.exporting import ExportFilter, export_project
+
+        return export_project(
+            self.engine, project_id, format_name=format_name, output=output,
+            chosen=chosen or ExportFilter(), on_progress=on_progress,
+        )  # fmt: skip
 
     # -- statistics -------------------------------------------------------------------
 

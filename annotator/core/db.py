@@ -170,3 +170,14 @@ def backup_sqlite(path: Path, *, suffix: str) -> Path:
 
 
 __all__ = ["SQLAlchemyError", "masked", "open_engine", "resolve_url"]
+
+
+def without_password(url: str) -> str:
+    """Passwords belong in PGPASSWORD or ~/.pgpass, never in a settings file."""
+    if "://" not in url or "@" not in url:
+        return url
+    try:
+        # URL.set() keeps a password it is given None for; a plain replace drops it.
+        return make_url(url)._replace(password=None).render_as_string(hide_password=False)
+    except (ArgumentError, ValueError):
+        return url

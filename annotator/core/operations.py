@@ -6,6 +6,7 @@ Each returns the `Change` it made so that the caller can record and undo it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -13,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from annotator.base.errors import UserError
 from annotator.base.offsets import check_offsets
 from annotator.base.vocabulary import GOLD, LabelKind, Origin, Status
-from annotator.core.changes import Change, snapshot
+from annotator.core.changes import LABEL_ORDER, Change, place_labels, snapshot
 from annotator.core.models import (
     Annotator,
     Document,
@@ -166,6 +167,26 @@ def update_label(
     session.add(label)
     session.flush()
     return Change("update label", "label", before, snapshot(label), project_id=label.project_id)
+
+
+def reorder_labels(project_id: int, ordered_ids: Sequence[int], *, session: Session) -> Change:
+    """Number the project's labels in the given order, all or none."""
+    labels = session.exec(
+        select(Label)
+        .where(Label.project_id == project_id)
+        .order_by(col(Label.position), col(Label.id))
+    ).all()
+    positions = {label.id: label.position for label in labels if label.id is not None}
+    if sorted(ordered_ids) != sorted(positions):
+        raise UserError("a new order of the labels must name each of the project's labels once")
+    before = [[label_id, position] for label_id, position in positions.items()]
+    after = [[label_id, position] for position, label_id in enumerate(ordered_ids)]
+    place_labels(session, after)
+    return Change(
+        "reorder labels", LABEL_ORDER,
+        {"id": project_id, "positions": before}, {"id": project_id, "positions": after},
+        project_id=project_id,
+    )  # fmt: skip
 
 
 def get_document(document_id: int, *, session: Session) -> Document:

@@ -8,7 +8,6 @@ re-highlights only its blocks. Offsets cross from code points (core) to UTF-16 u
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.base.offsets import Utf16Map
+from annotator.core.labelling import SpanIndex
 
 if TYPE_CHECKING:
     from annotator.core.corpus import SpanInfo
@@ -72,12 +72,8 @@ class PaintedSpan:
 
     start: int
     end: int
-    span_id: int
+    id: int
     label_id: int
-
-    @property
-    def key(self) -> tuple[int, int, int]:
-        return (self.start, self.end, self.span_id)
 
 
 def span_colour(hex_colour: str, *, dark: bool, strong: bool = False) -> QColor:
@@ -124,15 +120,12 @@ class ArticleText(QPlainTextEdit):
         self.document().setDocumentMargin(12)
         self._text = ""
         self._map = Utf16Map("")
-        self._spans: list[PaintedSpan] = []
-        self._starts: list[int] = []
-        self._longest = 0
+        self._index: SpanIndex[PaintedSpan] = SpanIndex()
         self._formats: dict[int, QTextCharFormat] = {}
         self._colours: dict[int, str] = {}
         self._names: dict[int, str] = {}
         self._hotkeys: set[str] = set()
         self._note_of: Callable[[int], str | None] = lambda _span_id: None
-        self._by_id: dict[int, PaintedSpan] = {}
         self._selected_span: int | None = None
         self._find_match: tuple[int, int] | None = None
         self._highlighter = SpanHighlighter(self.document(), self)
@@ -160,7 +153,7 @@ class ArticleText(QPlainTextEdit):
             self.viewport().update()
 
     def format_of(self, span: PaintedSpan) -> QTextCharFormat:
-        if span.span_id == self._selected_span:
+        if span.id == self._selected_span:
             return self._selected_format(span.label_id)
         return self._formats.get(span.label_id) or QTextCharFormat()
 
@@ -181,12 +174,9 @@ class ArticleText(QPlainTextEdit):
         self._text = text
         self._map = Utf16Map(text)
         to16 = self._map.to_utf16
-        painted = [PaintedSpan(to16(s.start), to16(s.end), s.id, s.label_id) for s in spans]
-        painted.sort(key=lambda p: p.key)
-        self._spans = painted
-        self._starts = [p.start for p in painted]
-        self._by_id = {p.span_id: p for p in painted}
-        self._longest = max((p.end - p.start for p in painted), default=0)
+        self._index = SpanIndex(
+            PaintedSpan(to16(s.start), to16(s.end), s.id, s.label_id) for s in spans
+        )
         self._selected_span = None
         self._find_match = None
         self.setPlainText(text)  # the highlighter paints every block once, here
@@ -198,14 +188,7 @@ class ArticleText(QPlainTextEdit):
 
     def spans_overlapping(self, start16: int, end16: int) -> list[PaintedSpan]:
         """Spans sharing at least one unit with the inclusive range [start16, end16]."""
-        if not self._spans:
-            return []
-        first = bisect_left(self._starts, start16 - self._longest)
-        last = bisect_left(self._starts, end16 + 1)
-        return [
-            s for s in self._spans[first:last]
-            if s.start < end16 + 1 and s.end > start16 and s.end > s.start
-        ]  # fmt: skip
+        return self._index.overlapping(start16, end16 + 1)
 
     def span_changed(
         self,
@@ -216,18 +199,10 @@ class ArticleText(QPlainTextEdit):
     ) -> None:
         """Update one span and repaint only the blocks it touched."""
         to16 = self._map.to_utf16
-        old = self._by_id.pop(span_id, None) if before is not None else None
-        if old is not None:
-            index = bisect_left(self._spans, old.key, key=lambda s: s.key)
-            del self._spans[index]
-            del self._starts[index]
+        if before is not None:
+            self._index.remove(span_id)
         if after is not None and label_id is not None:
-            painted = PaintedSpan(to16(after[0]), to16(after[1]), span_id, label_id)
-            position = bisect_left(self._spans, painted.key, key=lambda s: s.key)
-            self._spans.insert(position, painted)
-            self._starts.insert(position, painted.start)
-            self._by_id[span_id] = painted
-            self._longest = max(self._longest, painted.end - painted.start)
+            self._index.add(PaintedSpan(to16(after[0]), to16(after[1]), span_id, label_id))
         elif after is None and self._selected_span == span_id:
             self._selected_span = None
         for extent in (before, after):
@@ -321,17 +296,18 @@ class ArticleText(QPlainTextEdit):
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
-    def spans_at_point(self, point: QPoint) -> list[PaintedSpan]:
-        """Spans under the character at a viewport point, innermost first."""
+    def _position_at(self, point: QPoint) -> int:
+        """The character (UTF-16 position) under a viewport point."""
         cursor = self.cursorForPosition(point)
         position = cursor.position()
         rect = self.cursorRect(cursor)
         if point.x() < rect.x() and position > 0:
             position -= 1  # the click fell on the character before the nearest boundary
-        nearby = self.spans_overlapping(position, position)
-        hits = [s for s in nearby if s.start <= position < s.end]
-        hits.sort(key=lambda s: s.end - s.start)
-        return hits
+        return position
+
+    def spans_at_point(self, point: QPoint) -> list[PaintedSpan]:
+        """Spans under the character at a viewport point, innermost first."""
+        return self._index.at(self._position_at(point))
 
     def set_selected_span(self, span_id: int | None, *, scroll: bool = False) -> None:
         previous = self._selected_span
@@ -351,7 +327,7 @@ class ArticleText(QPlainTextEdit):
                 self.ensureCursorVisible()
 
     def _painted(self, span_id: int | None) -> PaintedSpan | None:
-        return self._by_id.get(span_id) if span_id is not None else None
+        return self._index.get(span_id)
 
     def _on_cursorPositionChanged(self) -> None:
         """Moving the caret off the selected span lets it go, so a hotkey then labels
@@ -381,10 +357,10 @@ class ArticleText(QPlainTextEdit):
             cursor.setPosition(
                 self._map.to_utf16(self._find_match[1]), QTextCursor.MoveMode.KeepAnchor
             )
-            mark.cursor = cursor  # type: ignore[attr-defined]
+            mark.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setBackground(QColor(255, 215, 0, 140))
-            mark.format = fmt  # type: ignore[attr-defined]
+            mark.format = fmt
             marks.append(mark)
         if marks or self.extraSelections():
             self.setExtraSelections(marks)
@@ -409,15 +385,12 @@ class ArticleText(QPlainTextEdit):
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
             return
-        hits = self.spans_at_point(event.position().toPoint())
-        if not hits:
+        # Clicking the same place again walks outwards through nested spans.
+        position = self._position_at(event.position().toPoint())
+        chosen = self._index.clicked(position, self._selected_span)
+        if chosen is None:
             self.set_selected_span(None)
             return
-        # Clicking the same place again walks outwards through nested spans.
-        ids = [hit.span_id for hit in hits]
-        chosen = ids[0]
-        if self._selected_span in ids:
-            chosen = ids[(ids.index(self._selected_span) + 1) % len(ids)]
         self.spanClicked.emit(chosen)
 
     def event(self, event: QEvent) -> bool:
@@ -425,7 +398,7 @@ class ArticleText(QPlainTextEdit):
             assert isinstance(event, QHelpEvent)
             hits = self.spans_at_point(self.viewport().mapFromGlobal(event.globalPos()))
             if hits:
-                lines = [self.describe_span(hit.span_id, hit.label_id) for hit in hits]
+                lines = [self.describe_span(hit.id, hit.label_id) for hit in hits]
                 QToolTip.showText(event.globalPos(), "\n".join(lines), self)
             else:
                 QToolTip.hideText()
@@ -493,7 +466,7 @@ class ArticleText(QPlainTextEdit):
     def paint_tags(self, painter: QPainter, area: QRect) -> None:
         """Label names of the spans that start on each visible line, right of the text,
         so they are readable without hovering and never cover a word."""
-        if not self._spans:
+        if not self._index:
             return
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.72))

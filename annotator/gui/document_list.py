@@ -49,9 +49,11 @@ def status_icon(status: str) -> QIcon:
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = {Status.TODO: QColor("#8a8f98"), Status.IN_PROGRESS: QColor("#e6a23c")}.get(
-        status, QColor("#3c9a5f")
-    )
+    colours: dict[str, QColor] = {
+        Status.TODO: QColor("#8a8f98"),
+        Status.IN_PROGRESS: QColor("#e6a23c"),
+    }
+    colour = colours.get(status, QColor("#3c9a5f"))
     painter.setPen(QPen(colour, 3))
     circle = QRectF(5, 5, 22, 22)
     if status == Status.DONE:

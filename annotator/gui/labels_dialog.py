@@ -55,10 +55,10 @@ class LabelsDialog(QDialog):
         add.clicked.connect(self.add_label)
         up = QPushButton("Move up")
         up.setObjectName("moveUp")
-        up.clicked.connect(lambda: self.move(-1))
+        up.clicked.connect(lambda: self.move_label(-1))
         down = QPushButton("Move down")
         down.setObjectName("moveDown")
-        down.clicked.connect(lambda: self.move(1))
+        down.clicked.connect(lambda: self.move_label(1))
         colour = QPushButton("Colour…")
         colour.setObjectName("chooseColour")
         colour.clicked.connect(lambda: self.choose_colour(self.table.currentRow()))
@@ -128,21 +128,16 @@ class LabelsDialog(QDialog):
         if colour.isValid() and label.id is not None:
             self._workspace.update_label(label.id, color=colour.name())
 
-    def move(self, step: int) -> None:
-        """Move the selected label up or down; positions are renumbered in one undo step."""
+    def move_label(self, step: int) -> None:
+        """Move the selected label up or down: one core call, one undo step."""
         row = self.table.currentRow()
-        labels = self._labels()
+        ids = [label.id for label in self._labels() if label.id is not None]
         target = row + step
-        if not (0 <= row < len(labels) and 0 <= target < len(labels)):
+        if not (0 <= row < len(ids) and 0 <= target < len(ids)):
             return
-        labels[row], labels[target] = labels[target], labels[row]
-        stack = self._workspace.undo_stack
-        stack.beginMacro("reorder labels")
-        for position, label in enumerate(labels):
-            if label.position != position and label.id is not None:
-                self._workspace.update_label(label.id, position=position)
-        stack.endMacro()
-        self.table.selectRow(target)
+        ids[row], ids[target] = ids[target], ids[row]
+        if self._workspace.reorder_labels(ids) is not None:
+            self.table.selectRow(target)
 
     def add_label(self) -> None:
         from annotator.base.vocabulary import LabelKind

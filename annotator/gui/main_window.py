@@ -6,19 +6,11 @@ costs more than painting a window), then `open_database` fills it in.
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeySequence,
-    QShowEvent,
-)
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -28,45 +20,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.base.vocabulary import ExportFormat, LabelKind, Status
+from annotator.base.vocabulary import Status
 from annotator.gui import settings as options
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
+    from annotator.gui.actions import Act
     from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
     from annotator.gui.settings import Settings
 
 
 REVIEW_PANEL_WIDTH = 460  # the disagreement list shows both sides' label and text
-
-# Repeated from the core so that starting the window does not import the database stack.
-
-
-class Act(Enum):
-    """Every menu action, created once by `_make_action`."""
-
-    IMPORT = ("&Import files…", "Ctrl+I")
-    IMPORT_FOLDER = ("Import &folder…", "")
-    EXPORT_CSV = ("Export &CSV…", "Ctrl+E")
-    EXPORT_JSONL = ("Export &JSONL…", "")
-    SWITCH_PROJECT = ("Switch &project…", "Ctrl+P")
-    QUIT = ("&Quit", "Ctrl+Q")
-    UNDO = ("&Undo", "Ctrl+Z")
-    REDO = ("&Redo", "Ctrl+Shift+Z")
-    FIND = ("&Find in article", "Ctrl+F")
-    DELETE_SPAN = ("&Delete span", "")
-    LABELS = ("&Labels…", "Ctrl+L")
-    SETTINGS = ("&Settings…", "Ctrl+,")
-    NEXT_DOCUMENT = ("&Next document", "Alt+Right")
-    PREVIOUS_DOCUMENT = ("&Previous document", "Alt+Left")
-    DONE_AND_NEXT = ("Mark &done and open next", "Ctrl+Return")
-    MARK_IN_PROGRESS = ("Mark in &progress", "")
-    ZOOM_IN = ("Zoom &in", "Ctrl++")
-    ZOOM_OUT = ("Zoom &out", "Ctrl+-")
-    ZOOM_RESET = ("&Reset zoom", "Ctrl+0")
-    SNAP = ("&Snap selections to words", "")
-    REVIEW = ("&Review mode", "Ctrl+R")
-    AGREEMENT = ("&Agreement…", "Ctrl+Shift+A")
 
 
 class MainWindow(QMainWindow):
@@ -91,6 +55,7 @@ class MainWindow(QMainWindow):
 
     def build(self) -> None:
         """The panels, menus and bars; their modules are imported here, not at start."""
+        from annotator.gui.actions import build_menus, create_actions
         from annotator.gui.article_view import ArticlePane
         from annotator.gui.document_list import DocumentList
         from annotator.gui.tag_panel import TagPanel
@@ -115,8 +80,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 760, 340])
         self.setCentralWidget(self.splitter)
-        self.actions_by_name: dict[Act, QAction] = {}
-        self._build_menus()
+        self.actions_by_name: dict[Act, QAction] = dict(create_actions(self))
+        build_menus(self.menuBar(), self.actions_by_name)
         self._build_tool_bar()
         self._build_status_bar()
         self._connect()
@@ -126,72 +91,6 @@ class MainWindow(QMainWindow):
             self._restore_layout_once()
 
     # -- construction -----------------------------------------------------------------
-
-    def _make_action(self, act: Act, slot: object, *, checkable: bool = False) -> QAction:
-        text, shortcut = act.value
-        action = QAction(text, self)
-        action.setObjectName(f"action_{act.name.lower()}")
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)  # type: ignore[arg-type]
-        self.actions_by_name[act] = action
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        for act, slot in (
-            (Act.IMPORT, self.import_files),
-            (Act.IMPORT_FOLDER, self.import_folder),
-            (Act.EXPORT_CSV, lambda: self.export(ExportFormat.CSV)),
-            (Act.EXPORT_JSONL, lambda: self.export(ExportFormat.JSONL)),
-            (Act.SWITCH_PROJECT, self.switch_project),
-            (Act.QUIT, self.close),
-        ):
-            file_menu.addAction(self._make_action(act, slot))
-            if act in (Act.IMPORT_FOLDER, Act.EXPORT_JSONL, Act.SWITCH_PROJECT):
-                file_menu.addSeparator()
-        edit_menu = bar.addMenu("&Edit")
-        undo = self._make_action(Act.UNDO, self.workspace.undo_stack.undo)
-        redo = self._make_action(Act.REDO, self.workspace.undo_stack.redo)
-        self.workspace.undo_stack.canUndoChanged.connect(undo.setEnabled)
-        self.workspace.undo_stack.canRedoChanged.connect(redo.setEnabled)
-        undo.setEnabled(False)
-        redo.setEnabled(False)
-        edit_menu.addAction(undo)
-        edit_menu.addAction(redo)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self._make_action(Act.FIND, self.article.find_bar.open_bar))
-        delete = self._make_action(Act.DELETE_SPAN, self.delete_span)
-        delete.setShortcuts([QKeySequence(Qt.Key.Key_Delete)])
-        delete.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the view sends it
-        edit_menu.addAction(delete)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self._make_action(Act.LABELS, self.edit_labels))
-        snap = self._make_action(Act.SNAP, self._on_snap_toggled, checkable=True)
-        snap.setChecked(self.settings.get(options.SNAP_TO_WORDS))
-        edit_menu.addAction(snap)
-        edit_menu.addAction(self._make_action(Act.SETTINGS, self.edit_settings))
-        go_menu = bar.addMenu("&Go")
-        go_menu.addAction(self._make_action(Act.NEXT_DOCUMENT, lambda: self.step_document(1)))
-        go_menu.addAction(self._make_action(Act.PREVIOUS_DOCUMENT, lambda: self.step_document(-1)))
-        go_menu.addSeparator()
-        done = self._make_action(Act.DONE_AND_NEXT, self.done_and_next)
-        done.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        go_menu.addAction(done)
-        go_menu.addAction(
-            self._make_action(Act.MARK_IN_PROGRESS, lambda: self.mark(Status.IN_PROGRESS))
-        )
-        review_menu = bar.addMenu("&Review")
-        review_menu.addAction(self._make_action(Act.REVIEW, self.set_review_mode, checkable=True))
-        review_menu.addAction(self._make_action(Act.AGREEMENT, self.show_agreement))
-        view_menu = bar.addMenu("&View")
-        zoom_in = self._make_action(Act.ZOOM_IN, lambda: self.zoom(1))
-        zoom_in.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
-        view_menu.addAction(zoom_in)
-        view_menu.addAction(self._make_action(Act.ZOOM_OUT, lambda: self.zoom(-1)))
-        view_menu.addAction(self._make_action(Act.ZOOM_RESET, lambda: self.zoom(0)))
 
     def _build_tool_bar(self) -> None:
         bar = self.addToolBar("Layers")
@@ -281,7 +180,7 @@ class MainWindow(QMainWindow):
         from annotator.base.errors import UserError
 
         names = [summary.name for summary in corpus.projects()]
-        name = wanted or self.settings.get(options.LAST_PROJECT)
+        name: str | None = wanted or self.settings.get(options.LAST_PROJECT)
         if name not in names:
             if wanted:
                 QMessageBox.warning(
@@ -376,57 +275,49 @@ class MainWindow(QMainWindow):
     # -- labelling --------------------------------------------------------------------
 
     def _on_article_hotkeyPressed(self, key: str) -> None:
-        label = next(
-            (lb for lb in self.workspace.labels if lb.hotkey == key and lb.kind == LabelKind.SPAN),
-            None,
-        )
+        from annotator.core.labelling import label_for_key
+
+        label = label_for_key(self.workspace.labels, key)
         if label is not None and label.id is not None:
             self.apply_label(label.id)
 
     def apply_label(self, label_id: int) -> None:
         """Label the selection; with none, relabel the selected span or label the word
-        at the caret."""
-        from annotator.base.text import snap_to_words, word_at
+        at the caret (the rules are `label_step`'s)."""
+        from annotator.core.labelling import AddSpan, Refuse, Relabel, label_step
 
         text_view = self.article.text
         if self.workspace.document is None:
             return
-        selection = text_view.selection()
-        text = text_view.text
-        if selection is None and text_view.selected_span is not None:
-            self.workspace.relabel_span(text_view.selected_span, label_id)
-            return
-        if selection is None:
-            selection = word_at(text, text_view.caret())
-            if selection is None:
-                self._on_workspace_failed("select some text first, then press a label key")
-                return
-        elif self.settings.get(options.SNAP_TO_WORDS):
-            selection = snap_to_words(text, *selection)
-        start, end = selection
-        if start >= end:
-            self._on_workspace_failed("the selection holds only spaces")
-            return
-        change = self.workspace.add_span(label_id, start, end)
-        if change is not None:
-            text_view.place_caret(end)
-            text_view.set_selected_span(change.entity_id)
+        step = label_step(
+            text_view.text,
+            selection=text_view.selection(),
+            caret=text_view.caret(),
+            selected_span=text_view.selected_span,
+            snap=self.settings.get(options.SNAP_TO_WORDS),
+        )
+        if isinstance(step, Refuse):
+            self._on_workspace_failed(step.message)
+        elif isinstance(step, Relabel):
+            self.workspace.relabel_span(step.span_id, label_id)
+        elif isinstance(step, AddSpan):
+            change = self.workspace.add_span(label_id, step.start, step.end)
+            if change is not None:
+                text_view.place_caret(step.end)
+                text_view.set_selected_span(change.entity_id)
 
     def delete_span(self) -> None:
+        from annotator.core.labelling import SpanIndex, span_to_delete
+
         text_view = self.article.text
-        span_id = text_view.selected_span
+        span_id = span_to_delete(
+            SpanIndex(self.workspace.spans.values()),
+            selected_span=text_view.selected_span,
+            caret=text_view.caret(),
+        )
         if span_id is None:
-            caret = text_view.caret()
-            covering = [
-                span
-                for span in self.workspace.spans.values()
-                if span.start <= caret < span.end or (span.end == caret and caret > 0)
-            ]
-            if not covering:
-                self._on_workspace_failed("no span at the caret")
-                return
-            covering.sort(key=lambda s: (s.end - s.start, -s.start))
-            span_id = covering[0].id
+            self._on_workspace_failed("no span at the caret")
+            return
         self.workspace.remove_span(span_id)
         text_view.set_selected_span(None)
 
@@ -460,7 +351,7 @@ class MainWindow(QMainWindow):
         if target is not None:
             self.open_document(target)
 
-    def mark(self, status: str) -> None:
+    def mark(self, status: Status) -> None:
         document = self.workspace.document
         if document is not None and document.id is not None:
             self.workspace.set_status(document.id, status)
@@ -494,22 +385,18 @@ class MainWindow(QMainWindow):
     # -- import and export ------------------------------------------------------------
 
     def import_files(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        from annotator.gui import file_dialogs
 
-        paths, _filter = QFileDialog.getOpenFileNames(
-            self, "Import", str(Path.home()),
-            "Articles and annotations (*.txt *.md *.markdown *.jsonl *.ndjson *.csv)"
-            ";;All files (*)",
-        )  # fmt: skip
+        paths = file_dialogs.import_files(self)
         if paths:
-            self.import_paths([Path(p) for p in paths])
+            self.import_paths(paths)
 
     def import_folder(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        from annotator.gui import file_dialogs
 
-        folder = QFileDialog.getExistingDirectory(self, "Import folder", str(Path.home()))
-        if folder:
-            self.import_paths([Path(folder)])
+        folder = file_dialogs.import_folder(self)
+        if folder is not None:
+            self.import_paths([folder])
 
     def import_paths(self, paths: list[Path]) -> None:
         from annotator.gui.transfer import run_import
@@ -522,20 +409,15 @@ class MainWindow(QMainWindow):
             self.documents.reload()
 
     def export(self, format_name: str) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
+        from annotator.gui import file_dialogs
         from annotator.gui.transfer import run_export
 
         ws = self.workspace
         if ws.corpus is None or ws.project is None or ws.project.id is None:
             return
-        suggested = Path.home() / f"{ws.project.name}.{format_name}"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, f"Export {format_name.upper()}", str(suggested),
-            f"{format_name.upper()} (*.{format_name})",
-        )  # fmt: skip
-        if path:
-            run_export(self, ws.corpus, ws.project.id, Path(path), format_name=format_name)
+        path = file_dialogs.export_file(self, ws.project.name, format_name)
+        if path is not None:
+            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -571,6 +453,8 @@ class MainWindow(QMainWindow):
         return self.review.panel
 
     def set_review_mode(self, on: bool) -> None:
+        from annotator.gui.actions import Act
+
         review = self.review
         self.actions_by_name[Act.REVIEW].setChecked(on)
         self.centre.setCurrentIndex(1 if on else 0)
@@ -605,50 +489,44 @@ class MainWindow(QMainWindow):
     def _on_agreement_spansRequested(self, document_id: int, start: int, end: int) -> None:
         """A cell of the confusion matrix was opened: show the spans behind it."""
         self.open_document(document_id)
+        from annotator.gui.actions import Act
+
         if self.actions_by_name[Act.REVIEW].isChecked():
             self.review_article.text.place_caret(start)
         else:
             self.article.text.select_range(start, end)
 
     def export_gold(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         from annotator.base.vocabulary import GOLD
         from annotator.core.exporting import ExportFilter
+        from annotator.gui import file_dialogs
         from annotator.gui.transfer import run_export
 
         ws = self.workspace
         if ws.corpus is None or ws.project is None or ws.project.id is None:
             return
-        suggested = Path.home() / f"{ws.project.name}-gold.jsonl"
-        path, chosen_filter = QFileDialog.getSaveFileName(
-            self, "Export the gold layer", str(suggested), "JSONL (*.jsonl);;CSV (*.csv)"
-        )
-        if path:
-            csv_chosen = path.endswith(".csv") or "CSV" in chosen_filter
-            format_name = ExportFormat.CSV if csv_chosen else ExportFormat.JSONL
-            run_export(self, ws.corpus, ws.project.id, Path(path), format_name=format_name,
+        chosen = file_dialogs.gold_export_file(self, ws.project.name)
+        if chosen is not None:
+            path, format_name = chosen
+            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name,
                        chosen=ExportFilter(annotators=(GOLD,)))  # fmt: skip
 
     def export_feedback(self) -> None:
-        from PySide6.QtWidgets import QFileDialog, QMessageBox
+        from PySide6.QtWidgets import QMessageBox
 
         from annotator.base.errors import UserError
-        from annotator.core import review
+        from annotator.core.review import write_feedback_html
+        from annotator.gui import file_dialogs
 
         ws = self.workspace
         annotator = self.review.annotator_a
         if ws.corpus is None or ws.project is None or ws.project.id is None or not annotator:
             return
-        suggested = Path.home() / f"feedback-{annotator}.html"
-        path, _filter = QFileDialog.getSaveFileName(
-            self, f"Feedback report for {annotator}", str(suggested), "HTML (*.html)"
-        )
-        if not path:
+        path = file_dialogs.feedback_file(self, annotator)
+        if path is None:
             return
         try:
-            rows = review.feedback_rows(ws.corpus.engine, ws.project.id, annotator)
-            review.write_feedback_html(rows, Path(path))
+            write_feedback_html(ws.corpus.feedback_rows(ws.project.id, annotator), path)
         except UserError as error:
             QMessageBox.warning(self, "Feedback report", str(error))
             return
@@ -666,6 +544,7 @@ class MainWindow(QMainWindow):
     def edit_settings(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 
+        from annotator.gui.actions import Act
         from annotator.gui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self)
@@ -677,7 +556,7 @@ class MainWindow(QMainWindow):
                 "A new annotator name or database is used the next time annotator starts.",
             ) if dialog.needs_restart else None  # fmt: skip
 
-    def _on_snap_toggled(self, checked: bool) -> None:
+    def set_snap(self, checked: bool) -> None:
         self.settings.set(options.SNAP_TO_WORDS, checked)
 
     def zoom(self, step: int) -> None:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.base.vocabulary import LabelKind
+from annotator.base.vocabulary import ItemKind, LabelKind, ReviewAction
 from annotator.gui import settings as options
 from annotator.gui.article_view import ArticleHeader, ArticleText
 from annotator.gui.table_model import ColumnsModel
@@ -50,15 +50,18 @@ if TYPE_CHECKING:
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 # Agreement classes, their names and colours (distinct from one another in both themes).
-CLASSES = {
-    "agree": ("agree", "#2a9d8f"),
-    "label": ("label", "#f4a261"),
-    "boundary": ("boundary", "#9b5de5"),
-    "only_a": ("only A", "#e63946"),
-    "only_b": ("only B", "#457b9d"),
+CLASSES: dict[str, tuple[str, str]] = {
+    ItemKind.AGREE: ("agree", "#2a9d8f"),
+    ItemKind.LABEL: ("label", "#f4a261"),
+    ItemKind.BOUNDARY: ("boundary", "#9b5de5"),
+    ItemKind.ONLY_A: ("only A", "#e63946"),
+    ItemKind.ONLY_B: ("only B", "#457b9d"),
 }
-ACTIONS = {"take_a": "took A", "take_b": "took B", "reject": "rejected", "edit": "edited",
-           "accept_agreement": "accepted"}  # fmt: skip
+ACTIONS: dict[str, str] = {
+    ReviewAction.TAKE_A: "took A", ReviewAction.TAKE_B: "took B",
+    ReviewAction.REJECT: "rejected", ReviewAction.EDIT: "edited",
+    ReviewAction.ACCEPT_AGREEMENT: "accepted",
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,7 @@ class ReviewItemModel(ColumnsModel):
 
     def _wanted(self, item: ReviewItem) -> bool:
         kind = str(item.kind)
-        if self.kind_filter == "disagreements" and kind == "agree":
+        if self.kind_filter == "disagreements" and kind == ItemKind.AGREE:
             return False
         if self.kind_filter not in (None, "disagreements") and kind != self.kind_filter:
             return False
@@ -158,7 +161,7 @@ class DisagreementList(QTreeView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
 
-    def move(self, step: int) -> None:
+    def move_current(self, step: int) -> None:
         rows = self.model().rowCount()
         if not rows:
             return
@@ -176,17 +179,17 @@ class DisagreementList(QTreeView):
             return
         key = event.key()
         if key == Qt.Key.Key_J:
-            self.move(1)
+            self.move_current(1)
         elif key == Qt.Key.Key_K:
-            self.move(-1)
+            self.move_current(-1)
         elif key == Qt.Key.Key_A:
-            self.decisionRequested.emit("take_a")
+            self.decisionRequested.emit(ReviewAction.TAKE_A)
         elif key == Qt.Key.Key_B:
-            self.decisionRequested.emit("take_b")
+            self.decisionRequested.emit(ReviewAction.TAKE_B)
         elif key == Qt.Key.Key_R:
-            self.decisionRequested.emit("reject")
+            self.decisionRequested.emit(ReviewAction.REJECT)
         elif key == Qt.Key.Key_E:
-            self.decisionRequested.emit("edit")
+            self.decisionRequested.emit(ReviewAction.EDIT)
         else:
             super().keyPressEvent(event)
 
@@ -314,7 +317,8 @@ class ReviewPanel(QWidget):
         self.kind_filter.addItem("All disagreements", "disagreements")
         self.kind_filter.addItem("Everything", None)
         for key, (name, _colour) in CLASSES.items():
-            self.kind_filter.addItem(name.capitalize() if key != "agree" else "Agreements", key)
+            shown = "Agreements" if key == ItemKind.AGREE else name.capitalize()
+            self.kind_filter.addItem(shown, key)
         self.label_filter = QComboBox()
         self.label_filter.setObjectName("reviewLabelFilter")
         self.comment = QPlainTextEdit()
@@ -390,12 +394,14 @@ class ReviewController:
 
     @property
     def annotator_a(self) -> str | None:
-        return self.article.annotator_a.currentData()
+        chosen = self.article.annotator_a.currentData()
+        return chosen if isinstance(chosen, str) else None
 
     @property
     def annotator_b(self) -> str | None:
         """None compares A against the gold layer."""
-        return self.article.annotator_b.currentData()
+        chosen = self.article.annotator_b.currentData()
+        return chosen if isinstance(chosen, str) else None
 
     def fill_annotators(self) -> None:
         corpus = self.workspace.corpus
@@ -500,7 +506,7 @@ class ReviewController:
     def _update_progress(self, items: list[ReviewItem]) -> None:
         workspace = self.workspace
         decided = sum(1 for item in items if item.decided)
-        agreements = sum(1 for item in items if str(item.kind) == "agree" and not item.decided)
+        agreements = sum(1 for item in items if item.kind == ItemKind.AGREE and not item.decided)
         self.panel.accept_button.setText(f"Accept agreements ({agreements})")
         self.panel.accept_button.setEnabled(agreements > 0)
         position = ""
@@ -568,7 +574,7 @@ class ReviewController:
         if item is None or corpus is None:
             return
         edited = None
-        if action == "edit":
+        if action == ReviewAction.EDIT:
             edited = self._ask_edit(item)
             if edited is None:
                 return

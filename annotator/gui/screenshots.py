@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from annotator.base.vocabulary import Status
+from annotator.base.vocabulary import ReviewAction, Status
 
 
 def _label_words(window: object, pairs: list[tuple[str, str]]) -> None:
@@ -20,7 +20,7 @@ def _label_words(window: object, pairs: list[tuple[str, str]]) -> None:
 
     assert isinstance(window, MainWindow)
     text = window.workspace.document.text if window.workspace.document else ""
-    labels = {label.name: label.id for label in window.workspace.labels}
+    labels = {lb.name: lb.id for lb in window.workspace.labels if lb.id is not None}
     for needle, label in pairs:
         position = text.find(needle)
         while position != -1:
@@ -61,8 +61,8 @@ def _review(window: object, database: Path) -> None:
     window.review.reload()
     window.review.accept_agreements()
     window.review_panel.comment.setPlainText("Guideline 2.3: titles stay outside PER spans.")
-    window.review.decide("take_a")
-    window.review.decide("reject")
+    window.review.decide(ReviewAction.TAKE_A)
+    window.review.decide(ReviewAction.REJECT)
 
 
 def make_screenshots(folder: Path) -> list[Path]:

@@ -12,22 +12,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.db import without_password
 from annotator.gui import settings as options
 from annotator.gui.settings import Settings
-
-
-def without_password(url: str) -> str:
-    """Passwords belong in PGPASSWORD or ~/.pgpass, never in the settings file."""
-    if "://" not in url or "@" not in url:
-        return url
-    from sqlalchemy.engine import make_url
-
-    try:
-        parsed = make_url(url)
-        # URL.set() keeps a password it is given None for; a plain replace drops it.
-        return parsed._replace(password=None).render_as_string(hide_password=False)
-    except ValueError:
-        return url
 
 
 class SettingsDialog(QDialog):

@@ -54,20 +54,20 @@ class LabelDelegate(QStyledItemDelegate):
     """Swatch, hotkey and name on one line: what a person scans while labelling."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
-        style = option.widget.style() if option.widget else None  # type: ignore[attr-defined]
+        style = option.widget.style() if option.widget else None
         if style is not None:
             style.drawPrimitive(
                 QStyle.PrimitiveElement.PE_PanelItemViewItem,
                 option,
                 painter,
-                option.widget,  # type: ignore[attr-defined]
+                option.widget,
             )
-        rect: QRect = option.rect  # type: ignore[attr-defined]
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
         colour = QColor(index.data(Qt.ItemDataRole.DecorationRole) or "#888888")
         hotkey = index.data(Qt.ItemDataRole.UserRole) or ""
         name = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_colour = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )

@@ -96,14 +96,13 @@ def run_export(
     chosen: ExportFilter | None = None,
 ) -> bool:
     from annotator.base.errors import UserError
-    from annotator.core.exporting import ExportCancelled, ExportFilter, export_project
+    from annotator.core.exporting import ExportCancelled
 
     dialog = _progress_dialog(parent, "Exporting")
 
     try:
-        report = export_project(
-            corpus.engine, project_id, format_name=format_name, output=output,
-            chosen=chosen or ExportFilter(),
+        report = corpus.export(
+            project_id, output, format_name=format_name, chosen=chosen,
             on_progress=lambda done, total: _advance(dialog, done, total),
         )  # fmt: skip
     except UserError as error:

@@ -194,6 +194,17 @@ class Workspace(QObject):
             "edit label", lambda: corpus.update_label(label_id, **fields), edits_layer=False
         )
 
+    def reorder_labels(self, ordered_ids: list[int]) -> Change | None:
+        """One core call, so the reorder is one transaction and one undo step."""
+        corpus = self._corpus()
+        assert self.project is not None and self.project.id is not None
+        project_id = self.project.id
+        return self.perform(
+            "reorder labels",
+            lambda: corpus.reorder_labels(project_id, ordered_ids),
+            edits_layer=False,
+        )
+
     def add_label(self, name: str, **fields: Any) -> Change | None:
         corpus = self._corpus()
         assert self.project is not None and self.project.id is not None
@@ -212,7 +223,9 @@ class Workspace(QObject):
 
     def _announce(self, change: Change) -> None:
         """Bring the open state in line with a change made, undone or redone."""
-        if change.entity == "label":
+        from annotator.core.changes import LABEL_ORDER
+
+        if change.entity in ("label", LABEL_ORDER):
             self.reload_labels()
         elif change.entity == "span":
             self._announce_span(change)
@@ -229,7 +242,7 @@ class Workspace(QObject):
         if self.document is None or row["document_id"] != self.document.id:
             self.open_document(row["document_id"])  # undone elsewhere: show where it happened
             return
-        shown = self.corpus.annotator_id() if self.layer is None else self._shown_annotator_id
+        shown = self._corpus().annotator_id() if self.layer is None else self._shown_annotator_id
         if row["annotator_id"] != shown:
             return  # another layer's span (the gold layer, during review)
         span_id = int(row["id"])

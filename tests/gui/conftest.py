@@ -1,4 +1,4 @@
-"""GUI fixtures: a main window on a fresh database with its own settings file."""
+"""GUI fixtures: a main window, or a bare workspace, on a fresh database."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 
 from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import Settings
+from annotator.gui.workspace import Workspace
 
 
 @pytest.fixture
@@ -31,3 +32,18 @@ def window(qtbot, settings: Settings, db_path: Path) -> Iterator[MainWindow]:
     assert main.open_database(str(db_path), annotator="alice", project=None)
     yield main
     main.close()
+
+
+@pytest.fixture
+def workspace(qtbot, db_path: Path) -> Iterator[Workspace]:
+    """A workspace on a database holding the sample project, not yet opened, so that a
+    widget built first sees the project open; for testing one widget without the window."""
+    from annotator.core.corpus import Corpus
+    from annotator.core.samples import ensure_sample_project
+
+    corpus = Corpus.open(str(db_path), annotator="alice")
+    ensure_sample_project(corpus)
+    opened = Workspace()
+    opened.set_corpus(corpus)
+    yield opened
+    corpus.close()

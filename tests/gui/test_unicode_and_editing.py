@@ -118,7 +118,7 @@ def test_labels_editor_renames_recolours_rekeys_and_reorders(
     label = window.workspace.label(label_id)
     assert (label.name, label.hotkey, label.color) == ("When", "w", "#123456")
     table.selectRow(row)
-    dialog.move(-1)
+    dialog.move_label(-1)
     names = [lb.name for lb in window.workspace.labels if lb.kind == "span"]
     assert names.index("When") == names.index("Location") - 1
     # The new hotkey labels text; the old one no longer does.

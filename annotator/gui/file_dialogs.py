@@ -1,0 +1,52 @@
+"""The window's file choosers: each returns the choice, or nothing when cancelled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from annotator.base.vocabulary import ExportFormat
+
+IMPORTABLE = (
+    "Articles and annotations (*.txt *.md *.markdown *.jsonl *.ndjson *.csv);;All files (*)"
+)
+
+
+def import_files(parent: QWidget) -> list[Path]:
+    paths, _filter = QFileDialog.getOpenFileNames(parent, "Import", str(Path.home()), IMPORTABLE)
+    return [Path(path) for path in paths]
+
+
+def import_folder(parent: QWidget) -> Path | None:
+    folder = QFileDialog.getExistingDirectory(parent, "Import folder", str(Path.home()))
+    return Path(folder) if folder else None
+
+
+def export_file(parent: QWidget, project: str, format_name: str) -> Path | None:
+    suggested = Path.home() / f"{project}.{format_name}"
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, f"Export {format_name.upper()}", str(suggested),
+        f"{format_name.upper()} (*.{format_name})",
+    )  # fmt: skip
+    return Path(path) if path else None
+
+
+def gold_export_file(parent: QWidget, project: str) -> tuple[Path, ExportFormat] | None:
+    """Where the gold layer goes, and in which format (from the name or the filter)."""
+    suggested = Path.home() / f"{project}-gold.jsonl"
+    path, chosen_filter = QFileDialog.getSaveFileName(
+        parent, "Export the gold layer", str(suggested), "JSONL (*.jsonl);;CSV (*.csv)"
+    )
+    if not path:
+        return None
+    csv_chosen = path.endswith(".csv") or "CSV" in chosen_filter
+    return Path(path), ExportFormat.CSV if csv_chosen else ExportFormat.JSONL
+
+
+def feedback_file(parent: QWidget, annotator: str) -> Path | None:
+    suggested = Path.home() / f"feedback-{annotator}.html"
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, f"Feedback report for {annotator}", str(suggested), "HTML (*.html)"
+    )
+    return Path(path) if path else None
