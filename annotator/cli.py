@@ -320,12 +320,16 @@ def _write_csv(
 
 
 def _projects(args: argparse.Namespace) -> int:
-    with _corpus(args) as corpus:
-        if args.create:
+    if args.create:
+        with _corpus(args) as corpus:
             corpus.create_project(args.create)
-            print(f"created project {args.create!r}")
-            return 0
-        rows = [(p.name, p.documents, p.spans, p.annotators) for p in corpus.projects()]
+        print(f"created project {args.create!r}")
+        return 0
+    # Listing needs no ORM: the catalog starts without loading SQLModel and pydantic.
+    from annotator.core.catalog import Catalog
+
+    with Catalog.open(args.db) as catalog:
+        rows = [(p.name, p.documents, p.spans, p.annotators) for p in catalog.projects()]
     _table(("project", "documents", "spans", "annotators"), rows)
     return 0
 
