@@ -131,15 +131,21 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[InputError]]:
 
 
 def reader_for(path: Path, *, format_name: str | None, text_column: str) -> Reader:
-    from annotator.formats import article, csvfile, jsonl
-
+    # Each reader is imported when a file needs it: Markdown parsing alone takes longer
+    # to load than a small JSONL import takes to run.
     name = format_name or KNOWN_SUFFIXES.get(path.suffix.lower())
     if name in (ImportFormat.TXT, ImportFormat.MD):
+        from annotator.formats import article
+
         forced = {ImportFormat.MD: True, ImportFormat.TXT: False}.get(format_name or "")
         return lambda p: [article.read_text_document(p, markdown=forced)]
     if name == ImportFormat.JSONL:
+        from annotator.formats import jsonl
+
         return jsonl.read_jsonl
     if name == ImportFormat.CSV:
+        from annotator.formats import csvfile
+
         return lambda p: csvfile.read_csv(p, text_column=text_column)
     raise InputError(
         f"unknown file type {path.suffix or '(none)'}; "
@@ -473,19 +479,19 @@ class Writer:
             )  # fmt: skip
         if new_rows:
             table = document_t
-            ids = (
-                self.connection.execute(
-                    insert(table).returning(table.c.id, sort_by_parameter_order=True), new_rows
-                )
-                .scalars()
-                .all()
+            # Ids are matched by hash, unique in the project: asking for them in parameter
+            # order makes SQLite insert row by row, several times slower.
+            inserted = self.connection.execute(
+                insert(table).returning(table.c.content_hash, table.c.id), new_rows
             )
-            for row, document_id in zip(new_rows, ids, strict=True):
-                counts.new_hashes[row["content_hash"]] = document_id
+            ids: dict[str, int] = {digest: document_id for digest, document_id in inserted}
+            if len(ids) != len(new_rows):
+                raise RuntimeError(f"{len(new_rows)} documents inserted, {len(ids)} ids returned")
+            counts.new_hashes.update(ids)
             counts.documents += len(new_rows)
             pairs = [
-                (document_id, record, False)
-                for document_id, record in zip(ids, new_records, strict=True)
+                (ids[row["content_hash"]], record, False)
+                for row, record in zip(new_rows, new_records, strict=True)
             ]
         else:
             pairs = []
