@@ -66,6 +66,15 @@ def test_listing_projects_of_a_current_database_loads_no_heavy_library(current: 
     assert _loaded(modules, *HEAVY) == []
 
 
+@pytest.mark.parametrize("command", ["documents", "labels", "stats"])
+def test_commands_on_a_current_database_load_no_alembic(current: Path, command: str) -> None:
+    code, out, modules = _probe(command, "--project", "news", "--db", str(current))
+    assert code == 0
+    assert out  # the command did its work
+    assert "annotator.core.corpus" in modules
+    assert _loaded(modules, "alembic", "annotator.migrations") == []
+
+
 def test_an_outdated_database_still_loads_alembic_and_is_migrated(tmp_path: Path) -> None:
     old = tmp_path / "old.db"
     database_at(old, "0001")
