@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -478,15 +478,9 @@ class Writer:
                 }
             )  # fmt: skip
         if new_rows:
-            table = document_t
-            # Ids are matched by hash, unique in the project: asking for them in parameter
-            # order makes SQLite insert row by row, several times slower.
-            inserted = self.connection.execute(
-                insert(table).returning(table.c.content_hash, table.c.id), new_rows
-            )
-            ids: dict[str, int] = {digest: document_id for digest, document_id in inserted}
+            ids = self._insert_documents(new_rows)
             if len(ids) != len(new_rows):
-                raise RuntimeError(f"{len(new_rows)} documents inserted, {len(ids)} ids returned")
+                raise RuntimeError(f"{len(new_rows)} documents inserted, {len(ids)} found")
             counts.new_hashes.update(ids)
             counts.documents += len(new_rows)
             pairs = [
@@ -500,6 +494,24 @@ class Writer:
             for digest, record in repeated
         )
         self._write_annotations(pairs, counts)
+
+    def _insert_documents(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Insert new documents and return their ids by content hash.
+
+        A plain executemany is the fastest bulk insert on SQLite; RETURNING in parameter
+        order would insert row by row. The ids are read back afterwards: each hash is
+        unique in the project, and new rows get ids above the largest one before them.
+        """
+        table = document_t
+        before = self.connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+        self.connection.execute(insert(table), rows)
+        wanted = {row["content_hash"] for row in rows}
+        inserted = self.connection.execute(
+            select(table.c.content_hash, table.c.id).where(
+                table.c.project_id == self.project_id, table.c.id > before
+            )
+        )
+        return {digest: document_id for digest, document_id in inserted if digest in wanted}
 
     def _write_annotations(
         self, pairs: list[tuple[int, DocumentRecord, bool]], counts: _FileCounts
