@@ -98,6 +98,30 @@ def test_creating_a_project_still_works_through_the_corpus(current: Path) -> Non
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["archive", "news", "third"]
 
 
+# What the exit handlers leave for the interpreter's last garbage collection.
+EXIT_PROBE = """
+import atexit, contextlib, gc, io, sys
+from annotator.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[1:])
+atexit._run_exitfuncs()
+print(code, gc.get_freeze_count())
+"""
+
+
+@pytest.mark.parametrize("command", ["projects", "stats"])
+def test_a_command_leaves_nothing_for_the_last_collection(current: Path, command: str) -> None:
+    argv = [command, "--db", str(current)] + (["--project", "news"] if command == "stats" else [])
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_PROBE, *argv], env=dict(os.environ), capture_output=True,
+        text=True, timeout=120, check=True,
+    )  # fmt: skip
+    code, frozen = map(int, done.stdout.split())
+    assert code == 0
+    assert frozen > 10_000  # every object of SQLAlchemy and the rest, skipped at exit
+    assert list(current.parent.glob("current.db-*")) == []  # the WAL was closed first
+
+
 @pytest.mark.parametrize(("argv", "shown"), [(["--version"], "annotator 0"), (["--help"], "usage")])
 def test_version_and_help_load_no_database_library(argv: list[str], shown: str) -> None:
     code, out, modules = _probe(*argv)
