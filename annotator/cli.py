@@ -6,6 +6,8 @@ Qt is imported only when the GUI starts, so the other commands run on any server
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import json
 import sys
 import traceback
@@ -210,8 +212,18 @@ def _open_window(args: argparse.Namespace) -> int:
     return run(db=args.db, annotator=args.annotator, project=args.project)
 
 
+def _exit_without_collecting() -> None:
+    """At exit, Python's last collection walks every object SQLAlchemy, pydantic and
+    Alembic made, a third of a second that frees nothing the system would not; frozen
+    objects are skipped. Connections and files are closed by then, not by finalizers."""
+    atexit.unregister(gc.freeze)  # once, however many commands run in this process
+    atexit.register(gc.freeze)
+
+
 def _corpus(args: argparse.Namespace) -> Corpus:
     from annotator.core.corpus import Corpus
+
+    _exit_without_collecting()
 
     # For export, --annotator is a list of names to keep, not who is working.
     identity = getattr(args, "annotator", None)
@@ -335,12 +347,17 @@ def _write_csv(
 
 
 def _projects(args: argparse.Namespace) -> int:
-    with _corpus(args) as corpus:
-        if args.create:
+    if args.create:
+        with _corpus(args) as corpus:
             corpus.create_project(args.create)
-            print(f"created project {args.create!r}")
-            return 0
-        rows = [(p.name, p.documents, p.spans, p.annotators) for p in corpus.projects()]
+        print(f"created project {args.create!r}")
+        return 0
+    # Listing needs no ORM: the catalog starts without loading SQLModel and pydantic.
+    from annotator.core.catalog import Catalog
+
+    _exit_without_collecting()
+    with Catalog.open(args.db) as catalog:
+        rows = [(p.name, p.documents, p.spans, p.annotators) for p in catalog.projects()]
     _table(("project", "documents", "spans", "annotators"), rows)
     return 0
 

@@ -19,6 +19,7 @@ from annotator.base.errors import BUG_EXIT_CODE, Unavailable
 from annotator.base.logs import log_path
 from annotator.cli import main
 from annotator.core import db as db_module
+from annotator.core.catalog import Catalog
 from annotator.core.corpus import Corpus
 from tests.core.conftest import PG_URL, add_document
 
@@ -52,14 +53,15 @@ def test_a_bug_is_a_bug_with_its_traceback_in_the_log(
 ) -> None:
     """A statement naming a missing column is annotator's fault, not the database's."""
 
-    def broken_projects(self: Corpus) -> list[object]:
-        with self.session() as session:
-            session.execute(
+    def broken_projects(self: Catalog) -> list[object]:
+        with self.engine.connect() as connection:
+            connection.execute(
                 text("SELECT nosuchcolumn FROM document WHERE text = :t"), {"t": ARTICLE}
             )
         return []
 
-    monkeypatch.setattr(Corpus, "projects", broken_projects)
+    # Catalog serves `annotator projects` and is the base of Corpus: both paths are broken.
+    monkeypatch.setattr(Catalog, "projects", broken_projects)
     code, out, err = run(capsys, "--db", str(with_article), "projects")
     assert code == BUG_EXIT_CODE == 70
     assert out == ""

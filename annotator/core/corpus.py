@@ -16,12 +16,12 @@ from sqlalchemy import select as core_select  # sqlmodel types select() up to fo
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, func, select
 
-from annotator.base.environment import chosen_annotator
 from annotator.base.errors import UserError
 from annotator.base.vocabulary import LabelKind, Origin, Status
 from annotator.core import operations as ops
+from annotator.core.catalog import Catalog
 from annotator.core.changes import Change, apply_state, record
-from annotator.core.db import open_engine, place, resolve_url
+from annotator.core.db import place
 from annotator.core.failures import classify
 from annotator.core.models import (
     Annotator,
@@ -62,41 +62,18 @@ class SpanInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class ProjectSummary:
-    id: int
-    name: str
-    documents: int
-    spans: int
-    annotators: int
-
-
-@dataclass(frozen=True, slots=True)
 class Progress:
     done: int
     total: int
 
 
-class Corpus:
+class Corpus(Catalog):
     """An open corpus database, acting on behalf of one annotator."""
 
     def __init__(self, engine: Engine, *, annotator: str) -> None:
-        self.engine = engine
-        self.annotator_name = annotator
+        super().__init__(engine, annotator=annotator)
         self._annotator_id: int | None = None
         self._texts: dict[int, str] = {}
-
-    @classmethod
-    def open(cls, url: str | None = None, *, annotator: str | None = None) -> Corpus:
-        return cls(open_engine(resolve_url(url)), annotator=chosen_annotator(annotator))
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def __enter__(self) -> Corpus:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -182,38 +159,6 @@ class Corpus:
         with self.session() as session:
             project = session.exec(select(Project).where(Project.name == name)).first()
         return project if project is not None else self.create_project(name)
-
-    def projects(self) -> list[ProjectSummary]:
-        with self.session() as session:
-            documents = (
-                select(Document.project_id, func.count().label("n"))
-                .group_by(col(Document.project_id))
-                .subquery()
-            )
-            spans = (
-                select(
-                    Document.project_id,
-                    func.count(col(Span.id)).label("n"),
-                    func.count(distinct(col(Span.annotator_id))).label("people"),
-                )
-                .join(Span, col(Span.document_id) == col(Document.id))
-                .group_by(col(Document.project_id))
-                .subquery()
-            )
-            query = (
-                core_select(
-                    col(Project.id),
-                    col(Project.name),
-                    func.coalesce(documents.c.n, 0),
-                    func.coalesce(spans.c.n, 0),
-                    func.coalesce(spans.c.people, 0),
-                )
-                .outerjoin(documents, documents.c.project_id == Project.id)
-                .outerjoin(spans, spans.c.project_id == col(Project.id))
-                .order_by(col(Project.name))
-            )
-            rows = session.connection().execute(query).all()
-        return [ProjectSummary(*row) for row in rows]
 
     def labels(self, project_id: int, *, kind: LabelKind | None = None) -> list[Label]:
         with self.session() as session:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, insert, select, update
+from sqlalchemy import Connection, CursorResult, bindparam, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -133,16 +133,22 @@ def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[InputError]]:
 
 
 def reader_for(path: Path, *, format_name: str | None, text_column: str) -> Reader:
-    from annotator.formats import article, csvfile, jsonl
-
+    # Each reader is imported when a file needs it: Markdown parsing alone takes longer
+    # to load than a small JSONL import takes to run.
     name = format_name or KNOWN_SUFFIXES.get(path.suffix.lower())
     if name in (ImportFormat.TXT, ImportFormat.MD):
+        from annotator.formats import article
+
         markdown: dict[str, bool] = {ImportFormat.MD: True, ImportFormat.TXT: False}
         forced = markdown.get(format_name or "")
         return lambda p: [article.read_text_document(p, markdown=forced)]
     if name == ImportFormat.JSONL:
+        from annotator.formats import jsonl
+
         return jsonl.read_jsonl
     if name == ImportFormat.CSV:
+        from annotator.formats import csvfile
+
         return lambda p: csvfile.read_csv(p, text_column=text_column)
     raise InputError(
         f"unknown file type {path.suffix or '(none)'}; "
@@ -495,20 +501,14 @@ class Writer:
                 }
             )  # fmt: skip
         if new_rows:
-            table = document_t
-            ids = (
-                self.connection.execute(
-                    insert(table).returning(table.c.id, sort_by_parameter_order=True), new_rows
-                )
-                .scalars()
-                .all()
-            )
-            for row, document_id in zip(new_rows, ids, strict=True):
-                counts.new_hashes[row["content_hash"]] = document_id
+            ids = self._insert_documents(new_rows)
+            if len(ids) != len(new_rows):
+                raise RuntimeError(f"{len(new_rows)} documents inserted, {len(ids)} found")
+            counts.new_hashes.update(ids)
             counts.documents += len(new_rows)
             pairs = [
-                (document_id, record, False)
-                for document_id, record in zip(ids, new_records, strict=True)
+                (ids[row["content_hash"]], record, False)
+                for row, record in zip(new_rows, new_records, strict=True)
             ]
         else:
             pairs = []
@@ -517,6 +517,24 @@ class Writer:
             for digest, record in repeated
         )
         self._write_annotations(pairs, counts)
+
+    def _insert_documents(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Insert new documents and return their ids by content hash.
+
+        A plain executemany is the fastest bulk insert on SQLite; RETURNING in parameter
+        order would insert row by row. The ids are read back afterwards: each hash is
+        unique in the project, and new rows get ids above the largest one before them.
+        """
+        table = document_t
+        before = self.connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+        self.connection.execute(insert(table), rows)
+        wanted = {row["content_hash"] for row in rows}
+        inserted = self.connection.execute(
+            select(table.c.content_hash, table.c.id).where(
+                table.c.project_id == self.project_id, table.c.id > before
+            )
+        )
+        return {digest: document_id for digest, document_id in inserted if digest in wanted}
 
     def _write_annotations(
         self, pairs: list[tuple[int, DocumentRecord, bool]], counts: _FileCounts

@@ -654,3 +654,28 @@ def test_plain_files_are_written_in_batches_and_a_refused_batch_file_by_file(
 
         imports = session.exec(select(History).where(History.action == "import")).all()
     assert sorted(row.after["file"] for row in imports) == sorted([p.name for p in paths] * 2)
+
+
+def test_new_documents_get_their_own_spans_beside_older_ones(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """Ids of a bulk insert are found again by hash: every span lands on its own text,
+    in a project and a table that already hold documents (here in two projects)."""
+    older = [{"text": f"Older document number {n}."} for n in range(5)]
+    import_paths(corpus, [write_jsonl(tmp_path / "other.jsonl", *older)], project="other")
+    import_paths(corpus, [write_jsonl(tmp_path / "old.jsonl", *older[:3])], project="p")
+    texts = [f"Person {n} met Person {n + 1} in town {n}." for n in range(40)]
+    lines = [{"text": t, "label": [[0, len(f"Person {n}"), "PER"]]} for n, t in enumerate(texts)]
+    lines.insert(7, {"text": "Older document number 1.", "label": [[0, 5, "PER"]]})
+    report = import_paths(corpus, [write_jsonl(tmp_path / "new.jsonl", *lines)], project="p")
+    assert (report.documents, report.duplicates, report.spans) == (40, 1, 41)
+    project_id = corpus.project_id("p")
+    seen = []
+    for row in corpus.documents(project_id):
+        text = corpus.document(row.id).text
+        spans = corpus.spans(row.id)
+        seen.extend((text, span.text, text[span.start : span.end]) for span in spans)
+    assert sorted((text, span) for text, span, _ in seen) == sorted(
+        [(t, f"Person {n}") for n, t in enumerate(texts)] + [("Older document number 1.", "Older")]
+    )
+    assert all(span == cut for _, span, cut in seen)

@@ -1,0 +1,70 @@
+"""An open corpus database read through SQLAlchemy Core alone: light enough to start fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+
+from sqlalchemy import Engine, text
+
+from annotator.base.environment import chosen_annotator
+from annotator.core.db import open_engine, resolve_url
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSummary:
+    id: int
+    name: str
+    documents: int
+    spans: int
+    annotators: int
+
+
+# Plain SQL rather than the models: loading SQLModel and pydantic would cost a light
+# command more than all the rest of its start.
+PROJECT_SUMMARIES = text(
+    """
+    SELECT project.id, project.name, coalesce(documents.n, 0), coalesce(spans.n, 0),
+           coalesce(spans.people, 0)
+    FROM project
+    LEFT OUTER JOIN (
+        SELECT project_id, count(*) AS n FROM document GROUP BY project_id
+    ) AS documents ON documents.project_id = project.id
+    LEFT OUTER JOIN (
+        SELECT document.project_id, count(span.id) AS n,
+               count(DISTINCT span.annotator_id) AS people
+        FROM document JOIN span ON span.document_id = document.id
+        GROUP BY document.project_id
+    ) AS spans ON spans.project_id = project.id
+    ORDER BY project.name
+    """
+)
+
+
+class Catalog:
+    """What a command that only lists needs; Corpus adds the annotation work on top.
+
+    Kept free of the ORM so that `annotator projects` and the like never import SQLModel.
+    """
+
+    def __init__(self, engine: Engine, *, annotator: str) -> None:
+        self.engine = engine
+        self.annotator_name = annotator
+
+    @classmethod
+    def open(cls, url: str | None = None, *, annotator: str | None = None) -> Self:
+        return cls(open_engine(resolve_url(url)), annotator=chosen_annotator(annotator))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def projects(self) -> list[ProjectSummary]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(PROJECT_SUMMARIES).all()
+        return [ProjectSummary(*row) for row in rows]
