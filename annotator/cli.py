@@ -286,7 +286,7 @@ def _export(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
         report = exporting.export_project(
-            corpus.engine, project_id, format_name=args.format_name, output=args.output,
+            corpus, project_id, format_name=args.format_name, output=args.output,
             chosen=chosen, excel=args.excel, on_progress=on_progress,
         )  # fmt: skip
     if args.format_name == ExportFormat.CSV:
@@ -302,7 +302,7 @@ def _review_log(args: argparse.Namespace) -> int:
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        rows = decision_rows(corpus.engine, project_id)
+        rows = decision_rows(corpus, project_id)
         count = _write_csv(args.output, DECISION_COLUMNS, rows, excel=args.excel)
     print(f"wrote {count} decision(s) to {args.output}")
     return 0
@@ -318,7 +318,7 @@ def _feedback(args: argparse.Namespace) -> int:
         raise UserError(f"write the feedback to a .html or .csv file, not {args.output.name!r}")
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        rows = feedback_rows(corpus.engine, project_id, args.feedback_annotator)
+        rows = feedback_rows(corpus, project_id, args.feedback_annotator)
         if suffix == ".csv":
             count = _write_csv(args.output, FEEDBACK_COLUMNS, rows, excel=args.excel)
         else:
@@ -429,7 +429,7 @@ def _agreement(args: argparse.Namespace) -> int:
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        data = load_project(corpus.engine, project_id, annotators=args.annotators)
+        data = load_project(corpus, project_id, annotators=args.annotators)
     report = compute_report(data)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

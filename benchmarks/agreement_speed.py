@@ -14,7 +14,7 @@ Then, best of N each, alternating:
 
 a. baseline: one plain sqlite3 SELECT of the same span rows `load_project` reads
    (document, annotator, label, start, end of the project, ordered by document);
-b. `agreement.load_project(engine, project_id)`;
+b. `agreement.load_project(corpus, project_id)`;
 c. `agreement.compute_report(data)` (every pairwise and group measure) and `to_json()`.
 
 Target: the load plus the report in a few seconds. Nothing asserts; a temporary folder
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 elapsed, rows = baseline_select(database, project_id)
                 times["baseline"].append(elapsed)
                 started = time.perf_counter()
-                data = agreement.load_project(corpus.engine, project_id)
+                data = agreement.load_project(corpus, project_id)
                 times["load"].append(time.perf_counter() - started)
                 started = time.perf_counter()
                 report = agreement.compute_report(data)

@@ -230,7 +230,7 @@ def project_export(database: Path, project_id: int, output: Path) -> tuple[float
     try:
         started = time.perf_counter()
         report = exporting.export_project(
-            corpus.engine, project_id, format_name="csv", output=output,
+            corpus, project_id, format_name="csv", output=output,
             on_progress=lambda _done, _total: None,  # the CLI updates a progress bar here
         )  # fmt: skip
         elapsed = time.perf_counter() - started

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, and_, case, distinct, literal
@@ -36,9 +35,7 @@ from annotator.core.models import (
 )
 
 if TYPE_CHECKING:
-    from annotator.core.agreement import AgreementData
-    from annotator.core.exporting import ExportFilter, ExportReport, ProgressCallback
-    from annotator.core.review import FeedbackRow
+    pass
 
 TEXTS_KEPT = 8
 
@@ -427,32 +424,6 @@ class Corpus(Catalog):
             change = ops.reorder_labels(project_id, ordered_ids, session=session)
             self._commit_change(session, change)
         return change
-
-    def agreement_data(self, project_id: int) -> AgreementData:
-        from annotator.core.agreement import load_project
-
-        return load_project(self.engine, project_id)
-
-    def feedback_rows(self, project_id: int, annotator: str) -> Iterator[FeedbackRow]:
-        from annotator.core.review import feedback_rows
-
-        return feedback_rows(self.engine, project_id, annotator)
-
-    def export(
-        self,
-        project_id: int,
-        output: Path,
-        *,
-        format_name: str,
-        chosen: ExportFilter | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> ExportReport:
-        from annotator.core.exporting import ExportFilter, export_project
-
-        return export_project(
-            self.engine, project_id, format_name=format_name, output=output,
-            chosen=chosen or ExportFilter(), on_progress=on_progress,
-        )  # fmt: skip
 
     # -- statistics -------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Engine,
     Select,
     String,
     case,
@@ -30,6 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from annotator.base.errors import UserError
 from annotator.base.text import CONTEXT_CHARS
 from annotator.base.vocabulary import GOLD, ExportFormat, Status
+from annotator.core.catalog import Catalog
 from annotator.core.db import place
 from annotator.core.failures import classify
 from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
@@ -308,7 +308,7 @@ class ExportCancelled(UserError):
 
 
 def export_project(
-    engine: Engine,
+    corpus: Catalog,
     project_id: int,
     *,
     format_name: str,
@@ -329,7 +329,7 @@ def export_project(
 
     written: list[Path] = []
     try:
-        with engine.connect() as connection:
+        with corpus.engine.connect() as connection:
             check_filter(connection, project_id, chosen)
             if format_name == ExportFormat.CSV:
                 total = count_spans(connection, project_id)
@@ -359,7 +359,7 @@ def export_project(
     except (ExportCancelled, DBAPIError) as error:
         for path in written:
             path.unlink(missing_ok=True)
-        problem = classify(error, where=place(engine.url))
+        problem = classify(error, where=place(corpus.engine.url))
         if problem is None:
             raise
         raise problem from error

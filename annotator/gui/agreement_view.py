@@ -98,12 +98,12 @@ class AgreementDialog(QDialog):
 
     def __init__(self, corpus: Corpus, project_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from annotator.core.agreement import compute_report
+        from annotator.core.agreement import compute_report, load_project
 
         self.setObjectName("agreementDialog")
         self.setWindowTitle("Agreement")
         self.resize(980, 680)
-        self.report: AgreementReport = compute_report(corpus.agreement_data(project_id))
+        self.report: AgreementReport = compute_report(load_project(corpus, project_id))
         self.pair_chooser = QComboBox()
         self.pair_chooser.setObjectName("agreementPair")
         for pair in self.report.pairs:

@@ -515,7 +515,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMessageBox
 
         from annotator.base.errors import UserError
-        from annotator.core.review import write_feedback_html
+        from annotator.core.review import feedback_rows, write_feedback_html
         from annotator.gui import file_dialogs
 
         ws = self.workspace
@@ -526,7 +526,7 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         try:
-            write_feedback_html(ws.corpus.feedback_rows(ws.project.id, annotator), path)
+            write_feedback_html(feedback_rows(ws.corpus, ws.project.id, annotator), path)
         except UserError as error:
             QMessageBox.warning(self, "Feedback report", str(error))
             return

@@ -96,13 +96,14 @@ def run_export(
     chosen: ExportFilter | None = None,
 ) -> bool:
     from annotator.base.errors import UserError
-    from annotator.core.exporting import ExportCancelled
+    from annotator.core.exporting import ExportCancelled, ExportFilter, export_project
 
     dialog = _progress_dialog(parent, "Exporting")
 
     try:
-        report = corpus.export(
-            project_id, output, format_name=format_name, chosen=chosen,
+        report = export_project(
+            corpus, project_id, output=output, format_name=format_name,
+            chosen=chosen or ExportFilter(),
             on_progress=lambda done, total: _advance(dialog, done, total),
         )  # fmt: skip
     except UserError as error:

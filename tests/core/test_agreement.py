@@ -627,7 +627,7 @@ def test_load_project_reads_layers_labels_and_who_annotated_what(corpus):
                          start=0, end=3, text="Ada"))  # fmt: skip
         session.commit()
 
-    data = ag.load_project(corpus.engine, pid)
+    data = ag.load_project(corpus, pid)
     assert data.annotators == ("alice", "bob")
     assert data.span_labels == ("PER", "LOC")
     assert data.document_labels == ("Sport", "Politics")
@@ -649,17 +649,17 @@ def test_load_project_reads_layers_labels_and_who_annotated_what(corpus):
     assert pair.document_kappa_by_label["Sport"] == 0  # A: yes, no; B: no, no
     assert pair.confusion.cell("LOC", "O") == [CellPair(first, (15, 19, "LOC"), None)]
 
-    with_gold = ag.load_project(corpus.engine, pid, include_gold=True)
+    with_gold = ag.load_project(corpus, pid, include_gold=True)
     assert with_gold.annotators == ("alice", "bob", "gold")
     assert with_gold.documents[0].layers["gold"] == [(0, 3, "PER")]
-    chosen = ag.load_project(corpus.engine, pid, annotators=["gold", "alice"])
+    chosen = ag.load_project(corpus, pid, annotators=["gold", "alice"])
     assert chosen.annotators == ("gold", "alice")
     assert [d.id for d in chosen.documents] == [first]
     assert set(chosen.documents[0].layers) == {"gold", "alice"}
     with pytest.raises(UserError, match="no annotator named carol"):
-        ag.load_project(corpus.engine, pid, annotators=["alice", "carol"])
+        ag.load_project(corpus, pid, annotators=["alice", "carol"])
     with pytest.raises(UserError, match="no project"):
-        ag.load_project(corpus.engine, 999_999)
+        ag.load_project(corpus, 999_999)
 
 
 # -- bratiaa's published reports ----------------------------------------------------------

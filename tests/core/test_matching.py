@@ -251,7 +251,7 @@ def test_the_dashboard_and_the_review_list_agree_on_a_project(corpus: Corpus) ->
         for start, end, label in _random_layer(rng):
             layer.add_span(document_id, labels[label], start, end)
     items = Counter(item.kind for item in rv.compare_layers(corpus, document_id, "alice", "bob"))
-    pair = ag.compute_report(ag.load_project(corpus.engine, project_id)).pair("alice", "bob")
+    pair = ag.compute_report(ag.load_project(corpus, project_id)).pair("alice", "bob")
     counts = pair.confusion.counts
     assert items[ItemKind.AGREE] == pair.exact.agreed
     assert int(np.trace(counts[:-1, :-1])) == items[ItemKind.AGREE] + items[ItemKind.BOUNDARY]

@@ -66,7 +66,7 @@ def test_an_annotator_layer_travels_as_jsonl_and_twice_adds_nothing(tmp_path: Pa
     with _machine(tmp_path / "alice.db", "alice", SHARED) as alice:
         _annotate_as_alice(alice)
         out = tmp_path / "alice-layer.jsonl"
-        export_project(alice.engine, alice.project("news").id, format_name="jsonl", output=out,
+        export_project(alice, alice.project("news").id, format_name="jsonl", output=out,
                        chosen=ExportFilter(annotators=("alice",)))  # fmt: skip
         expected = _layer(alice, "alice")
     lead_texts = [SHARED[1], "A document only the lead has."]
@@ -88,10 +88,10 @@ def test_a_status_that_moved_on_elsewhere_comes_along_but_never_back(tmp_path: P
         first = _document(alice, SHARED[0])
         alice.set_status(first, Status.IN_PROGRESS)
         early = tmp_path / "early.jsonl"
-        export_project(alice.engine, alice.project("news").id, format_name="jsonl", output=early)
+        export_project(alice, alice.project("news").id, format_name="jsonl", output=early)
         alice.set_status(first, Status.DONE)
         late = tmp_path / "late.jsonl"
-        export_project(alice.engine, alice.project("news").id, format_name="jsonl", output=late)
+        export_project(alice, alice.project("news").id, format_name="jsonl", output=late)
     with _machine(tmp_path / "lead.db", "lead", []) as lead:
         import_paths(lead, [early], project="news")
         assert _layer(lead, "alice")[SHARED[0]][2] == "in_progress"

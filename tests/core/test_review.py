@@ -558,7 +558,7 @@ def test_decision_rows_have_the_documented_columns(review: Review, layers: dict[
     rv.decide(r.lead, r.item(boundary.key), "reject")
     rv.decide(r.lead, r.items(None)[2], "take_a")
     rows = [dict(zip(rv.DECISION_COLUMNS, row, strict=True))
-            for row in rv.decision_rows(r.lead.engine, r.project_id)]  # fmt: skip
+            for row in rv.decision_rows(r.lead, r.project_id)]  # fmt: skip
     assert len(rows) == 3
     first = rows[0]
     start = TEXT.index("Charles")
@@ -590,7 +590,7 @@ def test_feedback_says_what_went_against_an_annotator(
     rv.decide(r.lead, only_b, "take_b")
     rv.decide(r.lead, combining, "take_a")
     rv.decide(r.lead, r.item(combining.key), "take_b", comment="changed my mind")
-    rows = list(rv.feedback_rows(r.lead.engine, r.project_id, "alice"))
+    rows = list(rv.feedback_rows(r.lead, r.project_id, "alice"))
     assert [(row.item_key, row.verdict, row.comment) for row in rows] == [
         (boundary.key, rv.OTHER_TAKEN, 'surname only, see <rule 3> & "4"'),
         (flag.key, rv.REJECTED, "<script>alert('x')</script>"),
@@ -603,7 +603,7 @@ def test_feedback_says_what_went_against_an_annotator(
         "Charles Babbage", "bob", "Babbage", "Babbage")  # fmt: skip
     assert first.passage == "Charles Babbage" and first.left_context == "Ada Lovelace met "
     assert rows[2].gold_label == "LOC" and rows[3].your_label is None
-    bob = list(rv.feedback_rows(r.lead.engine, r.project_id, "bob"))
+    bob = list(rv.feedback_rows(r.lead, r.project_id, "bob"))
     assert [(row.item_key, row.verdict) for row in bob] == [
         (label.key, rv.OTHER_TAKEN), (flag.key, rv.REJECTED), (only_a.key, rv.MISSED),
     ]  # fmt: skip
@@ -620,9 +620,9 @@ def test_feedback_says_what_went_against_an_annotator(
     assert content.count("<table>") == 1 and content.count("<tr>") == 6
     assert "http" not in content and "src=" not in content and "<link" not in content
     with pytest.raises(UserError, match="no annotator named 'nobody'"):
-        rv.feedback_rows(r.lead.engine, r.project_id, "nobody")
+        rv.feedback_rows(r.lead, r.project_id, "nobody")
     with pytest.raises(UserError, match="feedback is for a person"):
-        rv.feedback_rows(r.lead.engine, r.project_id, GOLD)
+        rv.feedback_rows(r.lead, r.project_id, GOLD)
     empty = tmp_path / "empty.html"
     assert rv.write_feedback_html([], empty) == 0
     assert "took every one of your spans" in empty.read_text(encoding="utf-8")

@@ -87,7 +87,7 @@ def test_review_by_keys_builds_the_gold_layer(
     assert ("Location", "Port Ellison") in gold(db_path, two_layers)
     assert "reviewed 5 of 5" in window.review_article.progress_label.text()
     with Corpus.open(str(db_path), annotator="alice") as corpus:
-        decisions = list(review.decision_rows(corpus.engine, window.workspace.project.id))
+        decisions = list(review.decision_rows(corpus, window.workspace.project.id))
     columns = review.DECISION_COLUMNS
     actions = [dict(zip(columns, row, strict=True)) for row in decisions]
     assert [a["action"] for a in actions] == [

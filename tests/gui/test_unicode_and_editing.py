@@ -66,7 +66,7 @@ def test_spans_made_by_key_presses_export_with_code_point_offsets(
     with Corpus.open(str(db_path), annotator="alice") as corpus:
         project_id = corpus.project(SAMPLE_PROJECT).id
         out = tmp_path / "spans.csv"
-        export_project(corpus.engine, project_id, format_name="csv", output=out)
+        export_project(corpus, project_id, format_name="csv", output=out)
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted(row["text"] for row in rows) == sorted(targets)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, select
 
 from annotator.base.errors import UserError
 from annotator.base.vocabulary import AnnotatorKind, LabelKind, Status
 from annotator.core.agreement.data import AgreementData, AgreementDocument, SpanTuple
+from annotator.core.catalog import Catalog
 from annotator.core.models import (
     annotator_t,
     doclabel_t,
@@ -24,7 +25,7 @@ _IDS_PER_QUERY = 500
 
 
 def load_project(
-    engine: Engine,
+    corpus: Catalog,
     project_id: int,
     *,
     annotators: Sequence[str] | None = None,
@@ -38,7 +39,7 @@ def load_project(
     `include_gold`. Spans come in one pass ordered by document; texts are
     read only for documents two or more chosen annotators annotated.
     """
-    with engine.connect() as connection:
+    with corpus.engine.connect() as connection:
         if (
             connection.execute(select(project_t.c.id).where(project_t.c.id == project_id)).first()
             is None

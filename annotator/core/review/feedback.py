@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 from annotator.base.errors import UserError
 from annotator.base.text import CONTEXT_CHARS
 from annotator.base.vocabulary import GOLD, ReviewAction
+from annotator.core.catalog import Catalog
 from annotator.core.exporting import format_timestamp
 from annotator.core.models import annotator_t, decision_t, document_t
 from annotator.core.review.classify import Decision, _identity
@@ -33,7 +34,7 @@ def _cells(data: dict[str, Any] | None) -> tuple[Any, Any, Any, Any]:
     return (data.get("label"), data.get("start"), data.get("end"), data.get("text"))
 
 
-def decision_rows(engine: Engine, project_id: int) -> Iterator[tuple[Any, ...]]:
+def decision_rows(corpus: Catalog, project_id: int) -> Iterator[tuple[Any, ...]]:
     """Every decision of the project, superseded ones included, in DECISION_COLUMNS order."""
     query = (
         select(
@@ -48,7 +49,7 @@ def decision_rows(engine: Engine, project_id: int) -> Iterator[tuple[Any, ...]]:
         .where(decision_t.c.project_id == project_id)
         .order_by(decision_t.c.document_id, decision_t.c.id)
     )  # fmt: skip
-    with engine.connect() as connection:
+    with corpus.engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
         for row in result:
             subject = row.subject or {}
@@ -75,15 +76,15 @@ def _verdict(decision: Decision, mine: dict[str, Any] | None) -> str | None:
     return OTHER_TAKEN
 
 
-def feedback_rows(engine: Engine, project_id: int, annotator: str) -> Iterator[FeedbackRow]:
+def feedback_rows(corpus: Catalog, project_id: int, annotator: str) -> Iterator[FeedbackRow]:
     """What the review decided against `annotator`'s work: every current decision where
     their span was not taken as is (rejected, the other side's taken, edited) or where
     gold has a span they missed, with the reviewer's comment and the text around it."""
     if annotator.strip() == GOLD:
         raise UserError("feedback is for a person; gold is what they are compared with")
-    with engine.connect() as connection:
+    with corpus.engine.connect() as connection:
         _person_id(connection, annotator)  # checked now, before any file is opened
-    return _feedback_rows(engine, project_id, annotator)
+    return _feedback_rows(corpus.engine, project_id, annotator)
 
 
 def _feedback_rows(engine: Engine, project_id: int, annotator: str) -> Iterator[FeedbackRow]:
