@@ -407,9 +407,9 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"documents: {stats['documents']}  spans: {stats['spans']}")
     _table(("label", "spans"), sorted(stats["labels"].items()))
     _table(
-        ("annotator", "spans", "documents", "done", "in progress"),
+        ("annotator", "spans", "documents", Status.DONE.display, Status.IN_PROGRESS.display),
         [
-            (name, a["spans"], a["documents_with_spans"], a["done"], a["in_progress"])
+            (name, a["spans"], a["documents_with_spans"], a[Status.DONE], a[Status.IN_PROGRESS])
             for name, a in sorted(stats["annotators"].items())
         ],
     )

@@ -474,13 +474,18 @@ class Corpus(Catalog):
                 name: {
                     "spans": spans,
                     "documents_with_spans": docs,
-                    "done": done.get(name, (0, 0))[0],
-                    "in_progress": done.get(name, (0, 0))[1],
+                    Status.DONE: done.get(name, (0, 0))[0],
+                    Status.IN_PROGRESS: done.get(name, (0, 0))[1],
                 }
                 for name, spans, docs in per_annotator
             }
             | {
-                name: {"spans": 0, "documents_with_spans": 0, "done": d, "in_progress": p}
+                name: {
+                    "spans": 0,
+                    "documents_with_spans": 0,
+                    Status.DONE: d,
+                    Status.IN_PROGRESS: p,
+                }
                 for name, (d, p) in done.items()
                 if name not in {row[0] for row in per_annotator}
             },
