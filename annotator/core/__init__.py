@@ -1,1 +1,1 @@
-"""Qt-free core: the corpus database, its operations, offsets and import/export logic."""
+"""Qt-free core: the corpus store and its use cases (import, export, review, agreement)."""
