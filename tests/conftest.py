@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,27 @@ def corpora() -> Path:
     if not (CORPORA / "SHA256SUMS").is_file():
         pytest.skip(f"third-party corpora not found at {CORPORA} (set ANNOTATOR_CORPORA)")
     return CORPORA
+
+
+@pytest.fixture
+def refused_login_url() -> Iterator[str]:
+    """A URL of the test server for a role that exists but may not log in."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    pg_url = os.environ.get("ANNOTATOR_TEST_PG_URL")
+    if not pg_url:
+        pytest.skip("no PostgreSQL server: set ANNOTATOR_TEST_PG_URL (.ci/run starts one)")
+    role = f"annotator_nologin_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE ROLE \"{role}\" NOLOGIN PASSWORD 'right'"))
+    try:
+        url = make_url(pg_url).set(username=role, password="wrong-password")
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()

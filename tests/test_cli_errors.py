@@ -9,7 +9,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from annotator.cli import main
 from annotator.core import db as db_module
 from annotator.core.catalog import Catalog
 from annotator.core.corpus import Corpus
-from tests.core.conftest import PG_URL, add_document
+from tests.core.conftest import add_document
 
 ARTICLE = "Confidential draft: the minister resigned on Tuesday."
 
@@ -145,23 +144,8 @@ def test_an_unreachable_server_and_no_password_shown(
 
 
 @pytest.mark.postgres
-def test_a_refused_login(capsys: pytest.CaptureFixture[str]) -> None:
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server: set ANNOTATOR_TEST_PG_URL (.ci/run starts one)")
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    role = f"annotator_nologin_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE ROLE \"{role}\" NOLOGIN PASSWORD 'right'"))
-    try:
-        url = make_url(PG_URL).set(username=role, password="wrong-password")
-        code, _, err = run(capsys, "--db", url.render_as_string(hide_password=False), "projects")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        admin.dispose()
+def test_a_refused_login(capsys: pytest.CaptureFixture[str], refused_login_url: str) -> None:
+    code, _, err = run(capsys, "--db", refused_login_url, "projects")
     assert code == Unavailable.LOGIN_REFUSED.exit_code == 17
     assert err.startswith("annotator: error: the database server")
     assert "refused the login" in err

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import socket
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from annotator.base.errors import DatabaseUnavailable, Unavailable, UserError
 from annotator.core import db
 from annotator.core.corpus import Corpus
 from annotator.core.failures import classify, classify_uncaught, translated
-from tests.core.conftest import PG_URL, SEED_TEXT, Seeded
+from tests.core.conftest import SEED_TEXT, Seeded
 
 
 def wrapped(error: Exception) -> OperationalError:
@@ -187,23 +186,8 @@ def test_a_closed_port_is_unreachable() -> None:
 
 
 @pytest.mark.postgres
-def test_a_refused_login_says_so() -> None:
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server: set ANNOTATOR_TEST_PG_URL (.ci/run starts one)")
-    from sqlalchemy.engine import make_url
-
-    role = f"annotator_nologin_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        connection.execute(text(f"CREATE ROLE \"{role}\" NOLOGIN PASSWORD 'right'"))
-    try:
-        url = make_url(PG_URL).set(username=role, password="wrong")
-        with pytest.raises(DatabaseUnavailable) as caught:
-            Corpus.open(url.render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        admin.dispose()
+def test_a_refused_login_says_so(refused_login_url: str) -> None:
+    with pytest.raises(DatabaseUnavailable) as caught:
+        Corpus.open(refused_login_url)
     assert caught.value.kind is Unavailable.LOGIN_REFUSED
     assert "wrong" not in str(caught.value)
