@@ -70,3 +70,16 @@ def test_installed_tool_is_the_pinned_version(tool: str) -> None:
     done = _run("-m", tool, "--version")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.split()[:2] == [tool, _pinned(tool)], done.stdout
+
+
+def test_every_package_is_shipped() -> None:
+    """A package missing from the build configuration works in an editable checkout and
+    is absent from a real install; list every folder with an __init__.py."""
+    tool = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    listed = set(tool["setuptools"]["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "annotator").rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert on_disk - listed == set(), "add these to [tool.setuptools] packages"
