@@ -16,8 +16,6 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator import __version__
-from annotator.base.environment import chosen_annotator, chosen_database
-from annotator.base.logs import configure_logging, log_path
 from annotator.gui import settings as options
 from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import Settings
@@ -30,6 +28,7 @@ def _show_error(kind: type[BaseException], error: BaseException, tb: TracebackTy
     from PySide6.QtWidgets import QMessageBox
 
     from annotator.base.errors import DatabaseUnavailable, UserError
+    from annotator.base.logs import log_path
     from annotator.core.failures import classify_uncaught
 
     window = QApplication.activeWindow()
@@ -62,18 +61,22 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     app.setApplicationName("annotator")
     app.setOrganizationName("annotator")
     app.setApplicationDisplayName("annotator")
-    configure_logging()
-    log.info("opening the window (annotator %s)", __version__)
     sys.excepthook = _show_error
     apply_theme(app)
     settings = Settings()
     window = MainWindow(settings, build=False)
     window.show()
-    # Flag, then environment variable, then the saved setting, then the default.
-    database = chosen_database(db, setting=settings.get(options.DATABASE))
-    who = chosen_annotator(annotator, setting=settings.get(options.ANNOTATOR))
 
     def open_database() -> None:
+        # The log file's handlers and the data folder's look-up wait for the first paint
+        # too: they cost the person a visible delay before the window shows.
+        from annotator.base.environment import chosen_annotator, chosen_database
+        from annotator.base.logs import configure_logging
+
+        configure_logging()
+        log.info("opening the window (annotator %s)", __version__)
+        database = chosen_database(db, setting=settings.get(options.DATABASE))
+        who = chosen_annotator(annotator, setting=settings.get(options.ANNOTATOR))
         window.build()
         if not window.open_database(database, annotator=who, project=project):
             window.close()
