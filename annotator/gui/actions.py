@@ -1,4 +1,4 @@
-"""The window's actions, one small factory each, and the menu bar built from them."""
+"""The window's actions as one table (text, shortcuts, slot), and the menu bar built from it."""
 
 from __future__ import annotations
 
@@ -18,188 +18,91 @@ if TYPE_CHECKING:
 
 
 class Act(Enum):
-    """Every menu action: its text and main shortcut."""
+    """Every menu action: its text, its shortcuts (the first is shown) and if it toggles."""
 
-    IMPORT = ("&Import files…", "Ctrl+I")
-    IMPORT_FOLDER = ("Import &folder…", "")
-    EXPORT_CSV = ("Export &CSV…", "Ctrl+E")
-    EXPORT_JSONL = ("Export &JSONL…", "")
-    SWITCH_PROJECT = ("Switch &project…", "Ctrl+P")
-    QUIT = ("&Quit", "Ctrl+Q")
-    UNDO = ("&Undo", "Ctrl+Z")
-    REDO = ("&Redo", "Ctrl+Shift+Z")
-    FIND = ("&Find in article", "Ctrl+F")
-    DELETE_SPAN = ("&Delete span", "")
-    LABELS = ("&Labels…", "Ctrl+L")
-    SETTINGS = ("&Settings…", "Ctrl+,")
-    NEXT_DOCUMENT = ("&Next document", "Alt+Right")
-    PREVIOUS_DOCUMENT = ("&Previous document", "Alt+Left")
-    DONE_AND_NEXT = ("Mark &done and open next", "Ctrl+Return")
-    MARK_IN_PROGRESS = ("Mark in &progress", "")
-    ZOOM_IN = ("Zoom &in", "Ctrl++")
-    ZOOM_OUT = ("Zoom &out", "Ctrl+-")
-    ZOOM_RESET = ("&Reset zoom", "Ctrl+0")
-    SNAP = ("&Snap selections to words", "")
-    REVIEW = ("&Review mode", "Ctrl+R")
-    AGREEMENT = ("&Agreement…", "Ctrl+Shift+A")
+    IMPORT = ("&Import files…", ("Ctrl+I",))
+    IMPORT_FOLDER = ("Import &folder…", ())
+    EXPORT_CSV = ("Export &CSV…", ("Ctrl+E",))
+    EXPORT_JSONL = ("Export &JSONL…", ())
+    SWITCH_PROJECT = ("Switch &project…", ("Ctrl+P",))
+    QUIT = ("&Quit", ("Ctrl+Q",))
+    UNDO = ("&Undo", ("Ctrl+Z",))
+    REDO = ("&Redo", ("Ctrl+Shift+Z",))
+    FIND = ("&Find in article", ("Ctrl+F",))
+    DELETE_SPAN = ("&Delete span", ("Delete",))
+    LABELS = ("&Labels…", ("Ctrl+L",))
+    SETTINGS = ("&Settings…", ("Ctrl+,",))
+    NEXT_DOCUMENT = ("&Next document", ("Alt+Right",))
+    PREVIOUS_DOCUMENT = ("&Previous document", ("Alt+Left",))
+    DONE_AND_NEXT = ("Mark &done and open next", ("Ctrl+Return", "Ctrl+Enter"))
+    MARK_IN_PROGRESS = ("Mark in &progress", ())
+    ZOOM_IN = ("Zoom &in", ("Ctrl++", "Ctrl+="))
+    ZOOM_OUT = ("Zoom &out", ("Ctrl+-",))
+    ZOOM_RESET = ("&Reset zoom", ("Ctrl+0",))
+    SNAP = ("&Snap selections to words", (), True)
+    REVIEW = ("&Review mode", ("Ctrl+R",), True)
+    AGREEMENT = ("&Agreement…", ("Ctrl+Shift+A",))
+
+    @property
+    def text(self) -> str:
+        return str(self.value[0])
+
+    @property
+    def shortcuts(self) -> tuple[str, ...]:
+        return tuple(self.value[1])
+
+    @property
+    def checkable(self) -> bool:
+        return len(self.value) > 2 and bool(self.value[2])
 
 
-Factory = Callable[["MainWindow"], QAction]
-_FACTORIES: dict[Act, Factory] = {}
+# What each action calls; a checkable action's slot also gets `checked`.
+SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
+    Act.IMPORT: lambda w: w.import_files,
+    Act.IMPORT_FOLDER: lambda w: w.import_folder,
+    Act.EXPORT_CSV: lambda w: lambda: w.export(ExportFormat.CSV),
+    Act.EXPORT_JSONL: lambda w: lambda: w.export(ExportFormat.JSONL),
+    Act.SWITCH_PROJECT: lambda w: w.switch_project,
+    Act.QUIT: lambda w: w.close,
+    Act.UNDO: lambda w: w.workspace.undo_stack.undo,
+    Act.REDO: lambda w: w.workspace.undo_stack.redo,
+    Act.FIND: lambda w: w.article.find_bar.open_bar,
+    Act.DELETE_SPAN: lambda w: w.delete_span,
+    Act.LABELS: lambda w: w.edit_labels,
+    Act.SETTINGS: lambda w: w.edit_settings,
+    Act.NEXT_DOCUMENT: lambda w: lambda: w.step_document(1),
+    Act.PREVIOUS_DOCUMENT: lambda w: lambda: w.step_document(-1),
+    Act.DONE_AND_NEXT: lambda w: w.done_and_next,
+    Act.MARK_IN_PROGRESS: lambda w: lambda: w.mark(Status.IN_PROGRESS),
+    Act.ZOOM_IN: lambda w: lambda: w.zoom(1),
+    Act.ZOOM_OUT: lambda w: lambda: w.zoom(-1),
+    Act.ZOOM_RESET: lambda w: lambda: w.zoom(0),
+    Act.SNAP: lambda w: w.set_snap,
+    Act.REVIEW: lambda w: w.set_review_mode,
+    Act.AGREEMENT: lambda w: w.show_agreement,
+}
 
 
-def _factory(act: Act) -> Callable[[Factory], Factory]:
-    def register(make: Factory) -> Factory:
-        _FACTORIES[act] = make
-        return make
-
-    return register
-
-
-def _action(
-    window: MainWindow, act: Act, slot: Callable[..., object], *, checkable: bool = False
-) -> QAction:
-    """The common part: text, object name, main shortcut, slot."""
-    text, shortcut = act.value
-    action = QAction(text, window)
+def _action(window: MainWindow, act: Act) -> QAction:
+    action = QAction(act.text, window)
     action.setObjectName(f"action_{act.name.lower()}")
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
-    action.setCheckable(checkable)
-    action.triggered.connect(slot)  # a checkable action's slot also gets `checked`
+    action.setShortcuts([QKeySequence(shortcut) for shortcut in act.shortcuts])
+    action.setCheckable(act.checkable)
+    action.triggered.connect(SLOTS[act](window))
     return action
-
-
-@_factory(Act.IMPORT)
-def _import(window: MainWindow) -> QAction:
-    return _action(window, Act.IMPORT, window.import_files)
-
-
-@_factory(Act.IMPORT_FOLDER)
-def _import_folder(window: MainWindow) -> QAction:
-    return _action(window, Act.IMPORT_FOLDER, window.import_folder)
-
-
-@_factory(Act.EXPORT_CSV)
-def _export_csv(window: MainWindow) -> QAction:
-    return _action(window, Act.EXPORT_CSV, lambda: window.export(ExportFormat.CSV))
-
-
-@_factory(Act.EXPORT_JSONL)
-def _export_jsonl(window: MainWindow) -> QAction:
-    return _action(window, Act.EXPORT_JSONL, lambda: window.export(ExportFormat.JSONL))
-
-
-@_factory(Act.SWITCH_PROJECT)
-def _switch_project(window: MainWindow) -> QAction:
-    return _action(window, Act.SWITCH_PROJECT, window.switch_project)
-
-
-@_factory(Act.QUIT)
-def _quit(window: MainWindow) -> QAction:
-    return _action(window, Act.QUIT, window.close)
-
-
-@_factory(Act.UNDO)
-def _undo(window: MainWindow) -> QAction:
-    stack = window.workspace.undo_stack
-    action = _action(window, Act.UNDO, stack.undo)
-    stack.canUndoChanged.connect(action.setEnabled)
-    action.setEnabled(False)
-    return action
-
-
-@_factory(Act.REDO)
-def _redo(window: MainWindow) -> QAction:
-    stack = window.workspace.undo_stack
-    action = _action(window, Act.REDO, stack.redo)
-    stack.canRedoChanged.connect(action.setEnabled)
-    action.setEnabled(False)
-    return action
-
-
-@_factory(Act.FIND)
-def _find(window: MainWindow) -> QAction:
-    return _action(window, Act.FIND, window.article.find_bar.open_bar)
-
-
-@_factory(Act.DELETE_SPAN)
-def _delete_span(window: MainWindow) -> QAction:
-    action = _action(window, Act.DELETE_SPAN, window.delete_span)
-    action.setShortcuts([QKeySequence(Qt.Key.Key_Delete)])
-    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the view sends it
-    return action
-
-
-@_factory(Act.LABELS)
-def _labels(window: MainWindow) -> QAction:
-    return _action(window, Act.LABELS, window.edit_labels)
-
-
-@_factory(Act.SNAP)
-def _snap(window: MainWindow) -> QAction:
-    action = _action(window, Act.SNAP, window.set_snap, checkable=True)
-    action.setChecked(window.settings.get(options.SNAP_TO_WORDS))
-    return action
-
-
-@_factory(Act.SETTINGS)
-def _settings(window: MainWindow) -> QAction:
-    return _action(window, Act.SETTINGS, window.edit_settings)
-
-
-@_factory(Act.NEXT_DOCUMENT)
-def _next_document(window: MainWindow) -> QAction:
-    return _action(window, Act.NEXT_DOCUMENT, lambda: window.step_document(1))
-
-
-@_factory(Act.PREVIOUS_DOCUMENT)
-def _previous_document(window: MainWindow) -> QAction:
-    return _action(window, Act.PREVIOUS_DOCUMENT, lambda: window.step_document(-1))
-
-
-@_factory(Act.DONE_AND_NEXT)
-def _done_and_next(window: MainWindow) -> QAction:
-    action = _action(window, Act.DONE_AND_NEXT, window.done_and_next)
-    action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-    return action
-
-
-@_factory(Act.MARK_IN_PROGRESS)
-def _mark_in_progress(window: MainWindow) -> QAction:
-    return _action(window, Act.MARK_IN_PROGRESS, lambda: window.mark(Status.IN_PROGRESS))
-
-
-@_factory(Act.REVIEW)
-def _review(window: MainWindow) -> QAction:
-    return _action(window, Act.REVIEW, window.set_review_mode, checkable=True)
-
-
-@_factory(Act.AGREEMENT)
-def _agreement(window: MainWindow) -> QAction:
-    return _action(window, Act.AGREEMENT, window.show_agreement)
-
-
-@_factory(Act.ZOOM_IN)
-def _zoom_in(window: MainWindow) -> QAction:
-    action = _action(window, Act.ZOOM_IN, lambda: window.zoom(1))
-    action.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
-    return action
-
-
-@_factory(Act.ZOOM_OUT)
-def _zoom_out(window: MainWindow) -> QAction:
-    return _action(window, Act.ZOOM_OUT, lambda: window.zoom(-1))
-
-
-@_factory(Act.ZOOM_RESET)
-def _zoom_reset(window: MainWindow) -> QAction:
-    return _action(window, Act.ZOOM_RESET, lambda: window.zoom(0))
 
 
 def create_actions(window: MainWindow) -> Iterator[tuple[Act, QAction]]:
-    for act in Act:
-        yield act, _FACTORIES[act](window)
+    actions = {act: _action(window, act) for act in Act}
+    # Undo and redo are offered only when the stack has a step to take.
+    stack = window.workspace.undo_stack
+    for act, signal in ((Act.UNDO, stack.canUndoChanged), (Act.REDO, stack.canRedoChanged)):
+        actions[act].setEnabled(False)
+        signal.connect(actions[act].setEnabled)
+    # The article view sends Delete itself, so a Delete typed elsewhere stays there.
+    actions[Act.DELETE_SPAN].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    actions[Act.SNAP].setChecked(window.settings.get(options.SNAP_TO_WORDS))
+    yield from actions.items()
 
 
 SEPARATOR = None

@@ -26,8 +26,12 @@ from annotator.gui import settings as options
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
     from annotator.gui.actions import Act
+    from annotator.gui.article_view import ArticlePane
+    from annotator.gui.document_list import DocumentList
     from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
     from annotator.gui.settings import Settings
+    from annotator.gui.tag_panel import TagPanel
+    from annotator.gui.workspace import Workspace
 
 
 REVIEW_PANEL_WIDTH = 460  # the disagreement list shows both sides' label and text
@@ -36,6 +40,12 @@ REVIEW_PANEL_WIDTH = 460  # the disagreement list shows both sides' label and te
 class MainWindow(QMainWindow):
     """`build=False` makes only the frame, so that `run` can paint it at once and build
     the panels right after; everything else builds the whole window at once."""
+
+    # Made by build(), once the frame is on screen.
+    workspace: Workspace
+    documents: DocumentList
+    article: ArticlePane
+    tags: TagPanel
 
     def __init__(
         self, settings: Settings, parent: QWidget | None = None, *, build: bool = True
