@@ -304,6 +304,9 @@ def _located(records: Iterable[Record], path: Path) -> Iterator[Record]:
         raise error.located(path=path) from None
     except (OSError, ValueError) as error:
         raise InputError(str(error), path=path) from error
+    except RecursionError:
+        # A parser that recurses met input nested deeper than the stack: bad input, not a bug.
+        raise InputError("the file is nested too deeply to read", path=path) from None
 
 
 def _inserted_id(result: CursorResult[Any]) -> int:

@@ -21,7 +21,12 @@ from markdown_it.token import Token
 from annotator.base.errors import InputError
 from annotator.base.text import normalize_newlines
 from annotator.formats.records import DocumentRecord
-from annotator.formats.source import read_text
+from annotator.formats.source import (
+    MAX_DOCUMENT_CHARS,
+    MAX_FILE_BYTES,
+    check_document_length,
+    read_text,
+)
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 # A byline or date further down than this is body text that merely looks like one.
@@ -118,7 +123,10 @@ def read_text_document(path: Path, *, markdown: bool | None = None) -> DocumentR
 
     `markdown` forces the choice (the importer's --format); None decides by suffix and shape.
     """
-    content = read_text(path)
+    # The file is one document: UTF-8 spends at most four bytes a character, so a file
+    # longer than that is over the limit before it is read.
+    content = read_text(path, max_bytes=min(MAX_FILE_BYTES, 4 * MAX_DOCUMENT_CHARS))
+    check_document_length(content, path=path)
     if markdown is None:
         markdown = path.suffix.lower() in MARKDOWN_SUFFIXES or looks_like_article(content)
     if markdown:

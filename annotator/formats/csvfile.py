@@ -31,7 +31,7 @@ from annotator.formats.records import (
     SpanRecord,
     SpanRowRecord,
 )
-from annotator.formats.source import MAX_DOCUMENT_CHARS, read_text
+from annotator.formats.source import MAX_FILE_BYTES, check_document_length, read_text
 
 CsvRecord = DocumentRecord | SpanRowRecord | DocumentLabelRowRecord
 
@@ -64,9 +64,10 @@ def read_csv(path: Path, *, text_column: str = "text") -> Iterator[CsvRecord]:
     """
     content = read_text(path)
     excel = _starts_with_utf8_bom(path)
-    if csv.field_size_limit() < MAX_DOCUMENT_CHARS:
-        # The default limit (128 KiB) is smaller than a long document.
-        csv.field_size_limit(MAX_DOCUMENT_CHARS)
+    if csv.field_size_limit() < MAX_FILE_BYTES:
+        # The default limit (128 KiB) is smaller than a long document; any cell of a file
+        # that may be read fits, so that a cell too long is refused in plain words below.
+        csv.field_size_limit(MAX_FILE_BYTES)
     rows = _rows(path, content)
     try:
         header_line, header = next(rows)
@@ -183,11 +184,7 @@ class _Table:
         raw = row[self.text_name]
         if not raw.strip():
             raise self.error(line, f"the {self.text_name!r} cell is empty")
-        if len(raw) > MAX_DOCUMENT_CHARS:
-            raise self.error(
-                line,
-                f"the text has {len(raw)} characters, more than the {MAX_DOCUMENT_CHARS} limit",
-            )
+        check_document_length(raw, path=self.path, line=line)
         title_name = "title" if self.text_name != "title" else ""
         title = row.get(title_name) or None
         meta = {

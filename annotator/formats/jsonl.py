@@ -20,7 +20,12 @@ from annotator.base.offsets import check_offsets
 from annotator.base.text import normalize_newlines
 from annotator.base.vocabulary import Origin, Status
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
-from annotator.formats.source import MAX_DOCUMENT_CHARS, read_text
+from annotator.formats.source import (
+    MAX_JSON_DEPTH,
+    check_document_length,
+    lone_surrogate,
+    read_text,
+)
 
 # Mirrors annotator.core.models.Status and Origin; checked here so a bad value is reported
 # with its line instead of failing later in the database.
@@ -35,6 +40,8 @@ _DEFAULT_LABEL_KEYS = ("label", "labels")  # doccano writes either, depending on
 _FLAIR_TEXT_KEY = "data"  # flair's JSONL keeps the text under "data"
 _JSON_SPACE = " \t\r"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The escape of half a surrogate pair; a whole pair is decoded into one character.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def read_jsonl(
@@ -61,7 +68,14 @@ def read_jsonl(
                     "JSON Lines needs one object per line"
                 )
             raise InputError(reason, path=path, line=number) from None
+        except RecursionError:
+            raise InputError(_TOO_DEEP, path=path, line=number) from None
+        except ValueError:  # json's own errors are caught above: this is Python's digit limit
+            raise InputError(
+                "not valid JSON (a number with more than 4300 digits)", path=path, line=number
+            ) from None
         first = False
+        _check_value(value, line, path=path, number=number)
         if not isinstance(value, dict):
             raise InputError(
                 f"each line must be a JSON object ({{...}}), found {_kind(value)}",
@@ -95,10 +109,59 @@ def _lines(content: str) -> Iterator[tuple[int, str]]:
         number += 1
 
 
+_TOO_DEEP = f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep"
+
+
+def _check_value(value: Any, line: str, *, path: Path, number: int) -> None:
+    """Refuse what json accepts but nothing after it can keep: half a surrogate pair, and
+    nesting so deep that writing the value out again would exhaust the stack."""
+    if _SURROGATE_ESCAPE.search(line) is not None:
+        for string in _strings(value):
+            if lone_surrogate(string) is not None:
+                raise InputError(
+                    "a \\u escape that is half of a surrogate pair (not a character); "
+                    "the file was cut or mangled where it was made",
+                    path=path,
+                    line=number,
+                )
+    if line.count("[") + line.count("{") > MAX_JSON_DEPTH and _depth(value) > MAX_JSON_DEPTH:
+        raise InputError(_TOO_DEEP, path=path, line=number)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included, without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _depth(value: Any) -> int:
+    """How many arrays and objects deep a JSON value nests, without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth) for child in children)
+    return deepest
+
+
 def _is_one_json_document(content: str) -> bool:
     try:
         return isinstance(json.loads(content), dict | list)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -141,10 +204,7 @@ class _Line:
             raise self.error(f'"{used_text_key}" must be a string, found {_kind(raw)}')
         if not raw.strip():
             raise self.error(f'"{used_text_key}" is empty')
-        if len(raw) > MAX_DOCUMENT_CHARS:
-            raise self.error(
-                f"the text has {len(raw)} characters, more than the {MAX_DOCUMENT_CHARS} limit"
-            )
+        check_document_length(raw, path=self.path, line=self.number)
         text, remap = normalize_newlines(raw)
         label_keys = (label_key,) if label_key is not None else _DEFAULT_LABEL_KEYS
         spans = _Spans(self, raw_length=len(raw), text=text, remap=remap)

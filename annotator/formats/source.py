@@ -6,8 +6,16 @@ from pathlib import Path
 
 from annotator.base.errors import InputError
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
-MAX_DOCUMENT_CHARS = 16 * 1024 * 1024
+# A file over this is refused by its size alone, before a byte of it is read: reading,
+# decoding and parsing hold several copies of it in memory at once.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+# One document's text, in characters, whatever the format: a long book (War and Peace
+# has some 3.2 million). The window lays out a whole document, so a longer one would
+# take gigabytes there; split it into chapters instead.
+MAX_DOCUMENT_CHARS = 4 * 1024 * 1024
+# How deep JSON may nest (metadata holding lists of objects is a few levels): a deeper
+# value would exhaust the interpreter's stack wherever it is read or written again.
+MAX_JSON_DEPTH = 64
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -18,7 +26,8 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InputError(f"cannot read the file ({error.strerror})", path=path) from error
     if size > max_bytes:
         raise InputError(
-            f"the file is {size / 2**20:.0f} MiB, more than the {max_bytes / 2**20:.0f} MiB limit",
+            f"the file is {size / 2**20:.0f} MiB, more than the {max_bytes / 2**20:.0f} MiB "
+            "limit; split it into smaller files",
             path=path,
         )
     try:
@@ -26,6 +35,27 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
     except OSError as error:
         raise InputError(f"cannot read the file ({error.strerror})", path=path) from error
     return decode(data, path=path)
+
+
+def check_document_length(text: str, *, path: Path, line: int | None = None) -> None:
+    """Refuse one document's text over MAX_DOCUMENT_CHARS, the same words for every reader."""
+    if len(text) > MAX_DOCUMENT_CHARS:
+        raise InputError(
+            f"the text has {len(text):,} characters, more than the limit of "
+            f"{MAX_DOCUMENT_CHARS:,} for one document; split it into smaller documents",
+            path=path,
+            line=line,
+        )
+
+
+def lone_surrogate(text: str) -> int | None:
+    """Where `text` holds half of a UTF-16 surrogate pair (only a JSON escape such as
+    `\\ud800` makes one): no database and no UTF-8 file can store it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
 
 
 def decode(data: bytes, *, path: Path) -> str:
