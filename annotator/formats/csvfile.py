@@ -123,6 +123,11 @@ def _rows(path: Path, content: str) -> Iterator[tuple[int, list[str]]]:
             yield start, cells
 
 
+def _short(name: str, limit: int = 40) -> str:
+    """A column name for a message: a header that is really a long line of text stays short."""
+    return repr(name if len(name) <= limit else name[: limit - 1] + "…")
+
+
 class _Table:
     """The header's columns and the conversion of one row into a record."""
 
@@ -135,7 +140,7 @@ class _Table:
             name = raw.strip() or f"column {index + 1}"
             if name in self.columns:
                 raise InputError(
-                    f"the column {name!r} appears twice in the header", path=path, line=line
+                    f"the column {_short(name)} appears twice in the header", path=path, line=line
                 )
             self.columns[name] = index
             self.names.append(name)
@@ -154,7 +159,9 @@ class _Table:
         if len(folded) == 1:
             self.text_name = folded[0]
             return
-        found = ", ".join(repr(name) for name in self.names)
+        found = ", ".join(_short(name) for name in self.names[:20])
+        if len(self.names) > 20:
+            found += f" and {len(self.names) - 20} more"
         hint = ""
         if len(self.names) == 1 and any(mark in self.names[0] for mark in ";\t|"):
             hint = "; cells must be separated by commas"
