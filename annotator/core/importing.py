@@ -238,10 +238,13 @@ class _Batch:
                 counts = self.writer.write_plain_batch(pending)
                 savepoint.commit()
             except (InputError, SQLAlchemyError) as error:
+                if classify(error) is not None:
+                    # The database itself is unavailable: no file would fare better. The
+                    # savepoint may be gone (SQLite ends the whole transaction when the disk
+                    # is full), so the import's own transaction rolls back instead.
+                    raise
                 savepoint.rollback()
                 self.writer.forget_pending()
-                if classify(error) is not None:
-                    raise  # the database itself is unavailable: no file would fare better
             else:
                 self.committed(counts)
                 return
