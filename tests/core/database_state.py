@@ -1,10 +1,11 @@
-"""What a database holds, every row of every table, to show that a failed step left it as it was."""
+"""What a database holds, to show a failed step left it as it was; a database with no room left."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, select, text
+from sqlalchemy import MetaData, event, select, text
+from sqlalchemy.engine import Engine
 
 from annotator.core.corpus import Corpus
 
@@ -26,3 +27,30 @@ def integrity_ok(corpus: Corpus) -> bool:
         return True
     with corpus.engine.connect() as connection:
         return connection.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+class NoRoom:
+    """While on, every SQLite connection opened may not grow its database by a single page.
+
+    Fault injection through SQLite's own limit: the error is SQLite's SQLITE_FULL, raised
+    where a full disk raises it, and the rollback that follows is SQLite's own.
+    """
+
+    def __init__(self) -> None:
+        self.on = False
+
+    def start(self) -> None:
+        event.listen(Engine, "connect", self._limit)
+        self.on = True
+
+    def stop(self) -> None:
+        if self.on:
+            event.remove(Engine, "connect", self._limit)
+            self.on = False
+
+    @staticmethod
+    def _limit(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
+        cursor.close()

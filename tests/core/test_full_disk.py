@@ -17,15 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from annotator.base.errors import DatabaseUnavailable, Unavailable, UserError
 from annotator.base.vocabulary import ExportFormat, LabelKind
 from annotator.core.corpus import Corpus
 from annotator.core.exporting import export_project
 from annotator.core.importing import import_paths
-from tests.core.database_state import database_state, integrity_ok
+from tests.core.database_state import NoRoom, database_state, integrity_ok
 
 PROJECT = "news"
 TEXT = "Ada Lovelace met Charles Babbage in London."
@@ -57,33 +55,6 @@ def seed(path: Path) -> Seeded:
 @pytest.fixture
 def seeded(tmp_path: Path) -> Seeded:
     return seed(tmp_path / "corpus.db")
-
-
-class NoRoom:
-    """While on, every SQLite connection opened may not grow its database by a single page.
-
-    Fault injection through SQLite's own limit: the error is SQLite's SQLITE_FULL, raised
-    where a full disk raises it, and the rollback that follows is SQLite's own.
-    """
-
-    def __init__(self) -> None:
-        self.on = False
-
-    def start(self) -> None:
-        event.listen(Engine, "connect", self._limit)
-        self.on = True
-
-    def stop(self) -> None:
-        if self.on:
-            event.remove(Engine, "connect", self._limit)
-            self.on = False
-
-    @staticmethod
-    def _limit(connection: Any, _record: Any) -> None:
-        cursor = connection.cursor()
-        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
-        cursor.execute(f"PRAGMA max_page_count = {max(pages, 1)}")
-        cursor.close()
 
 
 @pytest.fixture
