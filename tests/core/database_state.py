@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import MetaData, event, select, text
 from sqlalchemy.engine import Engine
@@ -13,12 +14,17 @@ from annotator.core.corpus import Corpus
 def database_state(corpus: Corpus) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows, sorted, so two states compare equal exactly when nothing changed."""
     with corpus.engine.connect() as connection:
-        tables = MetaData()
-        tables.reflect(connection)
+        tables = _TABLES.get(corpus.engine)
+        if tables is None:  # reflected once per engine: it costs more than the rows
+            tables = _TABLES[corpus.engine] = MetaData()
+            tables.reflect(connection)
         return {
             name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
             for name, table in tables.tables.items()
         }
+
+
+_TABLES: WeakKeyDictionary[Engine, MetaData] = WeakKeyDictionary()
 
 
 def integrity_ok(corpus: Corpus) -> bool:

@@ -62,7 +62,7 @@ def imported_or_refused(corpus: Corpus, path: Path) -> None:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(name=st.sampled_from(NAMES), data=st.binary(max_size=300))
 def test_any_bytes_import_or_fail_cleanly(
@@ -93,7 +93,7 @@ LINES = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(objects=st.lists(LINES, min_size=1, max_size=3))
 def test_odd_jsonl_imports_or_fails_cleanly(
@@ -163,7 +163,7 @@ def test_truncated_files_import_or_fail_cleanly(
     sqlite_corpus: Corpus, tmp_path: Path, name: str, sample: str
 ) -> None:
     data = sample.encode()
-    for cut in range(0, len(data), max(3, len(data) // 15)):
+    for cut in range(0, len(data), max(3, len(data) // 10)):
         path = tmp_path / f"{cut}-{name}"
         path.write_bytes(data[:cut])
         imported_or_refused(sqlite_corpus, path)
