@@ -123,9 +123,8 @@ def read_text_document(path: Path, *, markdown: bool | None = None) -> DocumentR
 
     `markdown` forces the choice (the importer's --format); None decides by suffix and shape.
     """
-    # The file is one document: UTF-8 spends at most four bytes a character, so a file
-    # longer than that is over the limit before it is read.
-    content = read_text(path, max_bytes=min(MAX_FILE_BYTES, 4 * MAX_DOCUMENT_CHARS))
+    _check_file_size(path)
+    content = read_text(path)
     check_document_length(content, path=path)
     if markdown is None:
         markdown = path.suffix.lower() in MARKDOWN_SUFFIXES or looks_like_article(content)
@@ -137,6 +136,21 @@ def read_text_document(path: Path, *, markdown: bool | None = None) -> DocumentR
         raise InputError("the article has no body text", path=path)
     record.meta["source_file"] = path.name
     return record
+
+
+def _check_file_size(path: Path) -> None:
+    """The file is one document: UTF-8 spends at most four bytes a character, so a file
+    longer than that is over the document limit before it is read."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return  # read_text says why it cannot be read
+    if size > min(MAX_FILE_BYTES, 4 * MAX_DOCUMENT_CHARS):
+        raise InputError(
+            f"the file is {size / 2**20:.0f} MiB, and a text or Markdown file is one document, "
+            f"which may hold at most {MAX_DOCUMENT_CHARS:,} characters; split it",
+            path=path,
+        )
 
 
 # --- Markdown tokens to blocks ---------------------------------------------------------
