@@ -211,6 +211,7 @@ def backup_sqlite(path: Path, *, suffix: str) -> Path:
     """A consistent copy (WAL included) next to the file, named so it is never overwritten."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{suffix}.{stamp}.bak")
+    vetting.create_private(target)  # as private as the database it copies
     try:
         with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from urllib.parse import quote
 
@@ -52,10 +52,9 @@ def is_new_file(path: Path) -> bool:
 def create_private(path: Path) -> None:
     """Create `path` empty and readable by its owner alone; SQLite gives the same mode
     to the -wal and -shm files it makes beside it. An existing file is left as it is."""
-    try:
+    # There already, or not allowed: SQLite's own open then reports the latter.
+    with suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError:
-        pass  # there already, or not allowed: SQLite's own open reports the latter
 
 
 def read_sqlite(path: Path, *, where: str) -> tuple[set[str], list[str]]:
@@ -153,9 +152,8 @@ def _damaged_header(path: Path) -> Unavailable | None:
         return Unavailable.CORRUPT
     pages = int.from_bytes(header[28:32], "big")
     counted = header[24:28] == header[92:96]  # SQLite trusts the page count only then
-    rollback_journal = header[18] == 1  # in WAL mode the pages may still be in the WAL
-    if rollback_journal and counted and pages and size < pages * page_size:
-        journal = Path(f"{path}-journal")
-        if not journal.exists():  # a hot journal would put the pages back
-            return Unavailable.CORRUPT
+    # Beside a -wal or a hot -journal the file alone is not the whole database.
+    alone = not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+    if counted and alone and size < pages * page_size:
+        return Unavailable.CORRUPT
     return None
