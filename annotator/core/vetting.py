@@ -66,7 +66,7 @@ def read_sqlite(path: Path, *, where: str) -> tuple[set[str], list[str]]:
     kind = _damaged_header(path)
     if kind is not None:
         raise DatabaseUnavailable(kind, where=where, detail="checked from the file header")
-    if not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal")):
+    if _alone(path):
         # An immutable read creates no -wal or -shm beside a file that has none. It may
         # see a file torn by a writer starting at that moment: only the plain read-only
         # open below may refuse it.
@@ -78,17 +78,23 @@ def read_sqlite(path: Path, *, where: str) -> tuple[set[str], list[str]]:
 
 
 def check_integrity(path: Path, *, where: str) -> None:
-    """SQLite's quick check over the whole file: a damaged database is never migrated."""
-    try:
-        with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as connection:
-            verdict = [row[0] for row in connection.execute("PRAGMA quick_check")]
-    except sqlite3.DatabaseError as error:
-        kind = _SQLITE_REFUSALS.get(error.sqlite_errorcode & 0xFF)
-        if kind is None:
+    """SQLite's quick check over the whole file: a damaged database is never migrated.
+
+    As in read_sqlite, only the plain read-only open may condemn the file."""
+    for immutable in (True, False) if _alone(path) else (False,):
+        try:
+            with closing(_connect(path, immutable=immutable)) as connection:
+                verdict = [row[0] for row in connection.execute("PRAGMA quick_check")]
+        except sqlite3.DatabaseError as error:
+            kind = _SQLITE_REFUSALS.get(error.sqlite_errorcode & 0xFF)
+            if kind is None:
+                return
+            if not immutable:
+                raise DatabaseUnavailable(kind, where=where, detail=str(error)) from error
+            continue
+        if verdict == ["ok"]:
             return
-        raise DatabaseUnavailable(kind, where=where, detail=str(error)) from error
-    if verdict != ["ok"]:
-        raise DatabaseUnavailable(Unavailable.CORRUPT, where=where, detail="; ".join(verdict))
+    raise DatabaseUnavailable(Unavailable.CORRUPT, where=where, detail="; ".join(verdict))
 
 
 def refuse_unusable_sqlite(
@@ -113,8 +119,7 @@ def refuse_unusable_sqlite(
 
 
 def _read_tables(path: Path, *, immutable: bool = False) -> tuple[set[str], list[str]]:
-    uri = _read_only_uri(path) + ("&immutable=1" if immutable else "")
-    with closing(sqlite3.connect(uri, uri=True)) as connection:
+    with closing(_connect(path, immutable=immutable)) as connection:
         tables = {
             str(name)
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -126,8 +131,14 @@ def _read_tables(path: Path, *, immutable: bool = False) -> tuple[set[str], list
     return tables, revisions
 
 
-def _read_only_uri(path: Path) -> str:
-    return f"file:{quote(str(path.resolve()))}?mode=ro"
+def _connect(path: Path, *, immutable: bool) -> sqlite3.Connection:
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True)
+
+
+def _alone(path: Path) -> bool:
+    """No -wal and no hot -journal beside the file: the file alone is the whole database."""
+    return not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
 
 
 def _damaged_header(path: Path) -> Unavailable | None:
@@ -152,8 +163,6 @@ def _damaged_header(path: Path) -> Unavailable | None:
         return Unavailable.CORRUPT
     pages = int.from_bytes(header[28:32], "big")
     counted = header[24:28] == header[92:96]  # SQLite trusts the page count only then
-    # Beside a -wal or a hot -journal the file alone is not the whole database.
-    alone = not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
-    if counted and alone and size < pages * page_size:
+    if counted and size < pages * page_size and _alone(path):
         return Unavailable.CORRUPT
     return None
