@@ -62,6 +62,7 @@ class Unavailable(StrEnum):
     LOGIN_REFUSED = "login_refused"
     CANNOT_OPEN = "cannot_open"
     DISK_ERROR = "disk_error"
+    FOREIGN = "foreign"
 
     @property
     def exit_code(self) -> int:
@@ -80,6 +81,7 @@ _EXIT_CODES = {
     Unavailable.LOGIN_REFUSED: 17,
     Unavailable.CANNOT_OPEN: 18,
     Unavailable.DISK_ERROR: 19,
+    Unavailable.FOREIGN: 20,
 }
 
 # One sentence each, with no SQL and no text of the articles: `{at}` names the database.
@@ -101,6 +103,8 @@ _SENTENCES = {
     Unavailable.CANNOT_OPEN: "cannot open the database{at}: check that it exists and that "
     "you may use it",
     Unavailable.DISK_ERROR: "the disk holding the database{at} failed to read or write",
+    Unavailable.FOREIGN: "cannot open the database{at}: it was made by another application, "
+    "not annotator",
 }
 
 

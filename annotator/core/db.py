@@ -14,7 +14,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from annotator.base.environment import chosen_database
-from annotator.base.errors import UserError
+from annotator.base.errors import DatabaseUnavailable, UserError
+from annotator.core import vetting
 from annotator.core.failures import classify
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -82,6 +83,7 @@ def open_engine(url: str) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise UserError(f"cannot create the folder for {path}: {error.strerror}") from error
+        _prepare_sqlite_file(path, parsed)
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT}, hide_parameters=True)
         _tune_sqlite(engine)
     elif parsed.get_backend_name() == "postgresql":
@@ -99,6 +101,8 @@ def open_engine(url: str) -> Engine:
                 f"unsupported database {masked(parsed)}: use a SQLite file or a PostgreSQL URL"
             ) from error
     try:
+        if path is None:
+            _refuse_unusable_server(engine, where=place(parsed))
         migrate(engine)
     except UserError:
         engine.dispose()
@@ -110,6 +114,38 @@ def open_engine(url: str) -> Engine:
             raise
         raise problem from error
     return engine
+
+
+def _prepare_sqlite_file(path: Path, parsed: URL) -> None:
+    """Refuse a file annotator must leave alone before anything writes to it: connecting
+    switches the file to WAL, which rewrites its header. A new file is made private."""
+    if vetting.is_new_file(path):
+        if parsed.query.get("mode") != "ro":
+            vetting.create_private(path)
+        return
+    vetting.refuse_unusable_sqlite(path, where=str(path), head=SCHEMA_HEAD, known=_known_revision)
+
+
+def _refuse_unusable_server(engine: Engine, *, where: str) -> None:
+    """A server database holding another application's tables, or a newer schema."""
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        revisions: list[str] = []
+        if vetting.VERSION_TABLE in tables:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+            revisions = [str(revision) for (revision,) in rows]
+    kind = vetting.refusal(tables, revisions, head=SCHEMA_HEAD, known=_known_revision)
+    if kind is not None:
+        raise DatabaseUnavailable(kind, where=where, detail=f"tables {sorted(tables)}")
+
+
+def _known_revision(revision: str) -> bool:
+    """Whether this version of annotator has `revision`; loads Alembic, so only asked
+    of a database that is not at SCHEMA_HEAD."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return revision in {known.revision for known in script.walk_revisions()}
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -175,6 +211,7 @@ def backup_sqlite(path: Path, *, suffix: str) -> Path:
     """A consistent copy (WAL included) next to the file, named so it is never overwritten."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{suffix}.{stamp}.bak")
+    vetting.create_private(target)  # as private as the database it copies
     try:
         with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(target)) as copy:
             source.backup(copy)

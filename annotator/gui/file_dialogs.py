@@ -23,6 +23,29 @@ def import_folder(parent: QWidget) -> Path | None:
     return Path(folder) if folder else None
 
 
+DATABASES = "annotator databases (*.db *.sqlite *.sqlite3);;All files (*)"
+
+
+def database_file(parent: QWidget) -> Path | None:
+    path, _filter = QFileDialog.getOpenFileName(
+        parent, "Open a database", str(Path.home()), DATABASES
+    )
+    return Path(path) if path else None
+
+
+def new_database_file(parent: QWidget) -> Path | None:
+    """Where a new database goes; an existing file chosen here is opened, never emptied,
+    so the chooser does not ask to replace it."""
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, "Create a new database", str(Path.home() / "corpus.db"),
+        "annotator databases (*.db)", options=QFileDialog.Option.DontConfirmOverwrite,
+    )  # fmt: skip
+    if not path:
+        return None
+    chosen = Path(path)
+    return chosen if chosen.suffix else chosen.with_suffix(".db")
+
+
 def export_file(parent: QWidget, project: str, format_name: str) -> Path | None:
     suggested = Path.home() / f"{project}.{format_name}"
     path, _filter = QFileDialog.getSaveFileName(

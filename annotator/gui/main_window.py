@@ -165,24 +165,52 @@ class MainWindow(QMainWindow):
     # -- opening ----------------------------------------------------------------------
 
     def open_database(self, url: str | None, *, annotator: str | None, project: str | None) -> bool:
-        """Open (and on first run, seed) the database; False when it cannot be opened."""
-        from PySide6.QtWidgets import QMessageBox
-
+        """Open (and on first run, seed) the database. One that cannot be opened is
+        explained with the offer of another, which is remembered; False when the person
+        quits instead."""
         from annotator.base.errors import UserError
-        from annotator.core.corpus import Corpus
         from annotator.core.db import resolve_url
-        from annotator.core.samples import ensure_sample_project
+        from annotator.gui.database_problem import ask_for_another
 
-        try:
-            corpus = Corpus.open(url, annotator=annotator)
-            ensure_sample_project(corpus)
-        except UserError as error:
-            QMessageBox.critical(self, "annotator", f"Cannot open the database.\n\n{error}")
-            return False
+        picked = False
+        while True:
+            try:
+                corpus = self._open_corpus(url, annotator)
+                break
+            except UserError as error:
+                other = ask_for_another(str(error), self)
+            if other is None:
+                return False
+            url, picked = str(other), True
+        if picked and url is not None:
+            self.settings.set(options.DATABASE, url)
         self.db_url = resolve_url(url)
         self.workspace.set_corpus(corpus)
         self._choose_project(corpus, project)
         return True
+
+    @staticmethod
+    def _open_corpus(url: str | None, annotator: str | None) -> Corpus:
+        import logging
+
+        from annotator.base.errors import DatabaseUnavailable, UserError
+        from annotator.core.corpus import Corpus
+        from annotator.core.samples import ensure_sample_project
+
+        try:
+            corpus = Corpus.open(url, annotator=annotator)
+        except DatabaseUnavailable as problem:
+            # The driver's own words, kept from the window, for whoever reads the log.
+            logging.getLogger("annotator").info(
+                "%s (%s): %s", problem.kind, problem.where, problem.detail
+            )
+            raise
+        try:
+            ensure_sample_project(corpus)
+        except UserError:
+            corpus.close()
+            raise
+        return corpus
 
     def _choose_project(self, corpus: Corpus, wanted: str | None) -> None:
         from PySide6.QtWidgets import QMessageBox

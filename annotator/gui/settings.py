@@ -5,7 +5,10 @@ Project data lives in the database; only how this person likes the window lives 
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -55,3 +58,17 @@ class Settings:
     def set(self, option: Option[T], value: T) -> None:
         self.store.setValue(option.key, value)
         self.store.sync()
+        self._keep_private()
+
+    def _keep_private(self) -> None:
+        """The settings name the database and the annotator: no one else need read them.
+
+        Checked after every write, as Qt may replace the file when it saves it."""
+        if os.name != "posix":
+            return
+        path = Path(self.store.fileName())
+        try:
+            if stat.S_IMODE(path.stat().st_mode) != 0o600:
+                path.chmod(0o600)
+        except OSError:
+            pass  # not a file (another backend), or gone: nothing to protect
