@@ -11,7 +11,7 @@ import gc
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -298,52 +298,30 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _review_log(args: argparse.Namespace) -> int:
-    from annotator.core.review import DECISION_COLUMNS, decision_rows
+    from annotator.core.exporting import write_review_log
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        rows = decision_rows(corpus, project_id)
-        count = _write_csv(args.output, DECISION_COLUMNS, rows, excel=args.excel)
+        count = write_review_log(corpus, project_id, args.output, excel=args.excel)
     print(f"wrote {count} decision(s) to {args.output}")
     return 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
     from annotator.base.errors import UserError
-    from annotator.core.review import feedback_rows
-    from annotator.formats.feedback_html import FEEDBACK_COLUMNS, write_feedback_html
+    from annotator.core.exporting import write_feedback
 
     suffix = args.output.suffix.lower()
     if suffix not in {".html", ".htm", ".csv"}:
         raise UserError(f"write the feedback to a .html or .csv file, not {args.output.name!r}")
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        rows = feedback_rows(corpus, project_id, args.feedback_annotator)
-        if suffix == ".csv":
-            count = _write_csv(args.output, FEEDBACK_COLUMNS, rows, excel=args.excel)
-        else:
-            try:
-                count = write_feedback_html(
-                    rows, args.output,
-                    title=f"Review feedback for {args.feedback_annotator}: {args.project}",
-                )  # fmt: skip
-            except OSError as error:
-                raise UserError(f"cannot write {args.output}: {error.strerror or error}") from error
+        count = write_feedback(
+            corpus, project_id, args.feedback_annotator, args.output, excel=args.excel,
+            title=f"Review feedback for {args.feedback_annotator}: {args.project}",
+        )  # fmt: skip
     print(f"wrote {count} item(s) of feedback for {args.feedback_annotator} to {args.output}")
     return 0
-
-
-def _write_csv(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, excel: bool
-) -> int:
-    from annotator.base.errors import UserError
-    from annotator.formats import csv_export
-
-    try:
-        with csv_export.open_for_writing(path, excel=excel) as out:
-            return csv_export.write_rows(out, header, rows, excel=excel)
-    except OSError as error:
-        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def _projects(args: argparse.Namespace) -> int:
