@@ -165,6 +165,21 @@ def build_parser() -> argparse.ArgumentParser:
         "merging twice adds nothing the second time.",
     )  # fmt: skip
     merge.add_argument("other", type=Path, metavar="OTHER.db")
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help="copy the database (SQLite) to a safe place",
+        description="A consistent copy, safe while the window is open, into the backups "
+        "folder beside the database or to PATH; an existing file is never overwritten.",
+    )  # fmt: skip
+    backup.add_argument("--to", type=Path, metavar="PATH", help="a new file, or a folder")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="put a backup in place of the database (SQLite)",
+        description="Checks that PATH is a whole annotator database, keeps a copy of the "
+        "current database in the backups folder, then replaces it. Without --yes, only "
+        "says what it would do.",
+    )  # fmt: skip
+    restore.add_argument("source", type=Path, metavar="PATH")
+    restore.add_argument("--yes", action="store_true", help="replace the current database")
     return parser
 
 
@@ -432,7 +447,49 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sqlite_database(args: argparse.Namespace, command: str) -> Path:
+    """The chosen database's file; a server database has its own tools."""
+    from annotator.base.errors import UserError
+    from annotator.core.db import masked, resolve_url, sqlite_file
+
+    url = resolve_url(args.db)
+    path = sqlite_file(url)
+    if path is None:
+        raise UserError(
+            f"annotator {command} is for SQLite files; for the database {masked(url)} "
+            "use the server's own tools (pg_dump and pg_restore for PostgreSQL)"
+        )
+    return path
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from annotator.core.backups import MANUAL, take_backup
+
+    database = _sqlite_database(args, "backup")
+    copy = take_backup(database, kind=MANUAL, target=args.to)
+    print(f"copied {database} to {copy}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from annotator.core.backups import plan_restore, restore
+
+    database = _sqlite_database(args, "restore")
+    plan = plan_restore(database, args.source)
+    if plan.replaces and not args.yes:
+        print(plan.describe())
+        print("nothing was changed; run again with --yes to restore", file=sys.stderr)
+        return 1
+    done = restore(plan)
+    print(f"restored {database} from {done.source}")
+    if done.kept is not None:
+        print(f"the database it replaced is kept as {done.kept}")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "backup": _backup,
+    "restore": _restore,
     "agreement": _agreement,
     "merge": _merge,
     "import": _import,

@@ -111,6 +111,8 @@ def take_backup(database: Path, *, kind: str, target: Path | None = None) -> Pat
     else:
         if target.is_dir():
             target = target / _new_name(database, kind, _now()).name
+        if target.exists():
+            raise UserError(f"{target} already exists; a backup never overwrites a file")
         refuse_database_target(target, database)
     with atomic_path(target, private=True, overwrite=False) as temp:
         _copy(database, temp)
