@@ -133,7 +133,8 @@ def _prune(database: Path, kind: str) -> None:
 
 
 def _has_projects(database: Path) -> bool:
-    with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as connection:
+    uri = f"{database.resolve().as_uri()}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as connection:
         row = connection.execute("SELECT EXISTS (SELECT 1 FROM project)").fetchone()
         return bool(row == (1,))
 
