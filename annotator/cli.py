@@ -11,7 +11,7 @@ import gc
 import json
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,6 +165,21 @@ def build_parser() -> argparse.ArgumentParser:
         "merging twice adds nothing the second time.",
     )  # fmt: skip
     merge.add_argument("other", type=Path, metavar="OTHER.db")
+
+    backup = commands.add_parser(
+        "backup", parents=[common], help="copy the database (SQLite) to a safe place",
+        description="A consistent copy, safe while the window is open, into the backups "
+        "folder beside the database or to PATH; an existing file is never overwritten.",
+    )  # fmt: skip
+    backup.add_argument("--to", type=Path, metavar="PATH", help="a new file, or a folder")
+    restore = commands.add_parser(
+        "restore", parents=[common], help="put a backup in place of the database (SQLite)",
+        description="Checks that PATH is a whole annotator database, keeps a copy of the "
+        "current database in the backups folder, then replaces it. Without --yes, only "
+        "says what it would do.",
+    )  # fmt: skip
+    restore.add_argument("source", type=Path, metavar="PATH")
+    restore.add_argument("--yes", action="store_true", help="replace the current database")
     return parser
 
 
@@ -298,52 +313,30 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _review_log(args: argparse.Namespace) -> int:
-    from annotator.core.review import DECISION_COLUMNS, decision_rows
+    from annotator.core.exporting import write_review_log
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        rows = decision_rows(corpus, project_id)
-        count = _write_csv(args.output, DECISION_COLUMNS, rows, excel=args.excel)
+        count = write_review_log(corpus, project_id, args.output, excel=args.excel)
     print(f"wrote {count} decision(s) to {args.output}")
     return 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
     from annotator.base.errors import UserError
-    from annotator.core.review import feedback_rows
-    from annotator.formats.feedback_html import FEEDBACK_COLUMNS, write_feedback_html
+    from annotator.core.exporting import write_feedback
 
     suffix = args.output.suffix.lower()
     if suffix not in {".html", ".htm", ".csv"}:
         raise UserError(f"write the feedback to a .html or .csv file, not {args.output.name!r}")
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        rows = feedback_rows(corpus, project_id, args.feedback_annotator)
-        if suffix == ".csv":
-            count = _write_csv(args.output, FEEDBACK_COLUMNS, rows, excel=args.excel)
-        else:
-            try:
-                count = write_feedback_html(
-                    rows, args.output,
-                    title=f"Review feedback for {args.feedback_annotator}: {args.project}",
-                )  # fmt: skip
-            except OSError as error:
-                raise UserError(f"cannot write {args.output}: {error.strerror or error}") from error
+        count = write_feedback(
+            corpus, project_id, args.feedback_annotator, args.output, excel=args.excel,
+            title=f"Review feedback for {args.feedback_annotator}: {args.project}",
+        )  # fmt: skip
     print(f"wrote {count} item(s) of feedback for {args.feedback_annotator} to {args.output}")
     return 0
-
-
-def _write_csv(
-    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, excel: bool
-) -> int:
-    from annotator.base.errors import UserError
-    from annotator.formats import csv_export
-
-    try:
-        with csv_export.open_for_writing(path, excel=excel) as out:
-            return csv_export.write_rows(out, header, rows, excel=excel)
-    except OSError as error:
-        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def _projects(args: argparse.Namespace) -> int:
@@ -454,7 +447,49 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sqlite_database(args: argparse.Namespace, command: str) -> Path:
+    """The chosen database's file; a server database has its own tools."""
+    from annotator.base.errors import UserError
+    from annotator.core.db import masked, resolve_url, sqlite_file
+
+    url = resolve_url(args.db)
+    path = sqlite_file(url)
+    if path is None:
+        raise UserError(
+            f"annotator {command} is for SQLite files; for the database {masked(url)} "
+            "use the server's own tools (pg_dump and pg_restore for PostgreSQL)"
+        )
+    return path
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from annotator.core.backups import MANUAL, take_backup
+
+    database = _sqlite_database(args, "backup")
+    copy = take_backup(database, kind=MANUAL, target=args.to)
+    print(f"copied {database} to {copy}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from annotator.core.backups import plan_restore, restore
+
+    database = _sqlite_database(args, "restore")
+    plan = plan_restore(database, args.source)
+    if plan.replaces and not args.yes:
+        print(plan.describe())
+        print("nothing was changed; run again with --yes to restore", file=sys.stderr)
+        return 1
+    done = restore(plan)
+    print(f"restored {database} from {done.source}")
+    if done.kept is not None:
+        print(f"the database it replaced is kept as {done.kept}")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "backup": _backup,
+    "restore": _restore,
     "agreement": _agreement,
     "merge": _merge,
     "import": _import,

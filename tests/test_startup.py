@@ -82,7 +82,7 @@ def test_an_outdated_database_still_loads_alembic_and_is_migrated(tmp_path: Path
     assert code == 0
     assert out.splitlines()[1].split() == ["old", "0", "0", "0"]
     assert _loaded(modules, "alembic") == ["alembic"]
-    assert len(list(tmp_path.glob("old.db.before-0002.*.bak"))) == 1
+    assert len(list(tmp_path.glob("backups/old.db.before-0002.*.bak"))) == 1
     with sqlite3.connect(old) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
             ("0002",)

@@ -8,7 +8,7 @@ from typing import Self
 from sqlalchemy import Engine, text
 
 from annotator.base.environment import chosen_annotator
-from annotator.core.db import open_engine, resolve_url
+from annotator.core.db import open_engine, resolve_url, sqlite_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,15 @@ PROJECT_SUMMARIES = text(
 )
 
 
+def _daily_backup(engine: Engine) -> None:
+    """A SQLite corpus is copied aside once a day, as it is opened."""
+    path = sqlite_file(engine.url)
+    if path is not None:
+        from annotator.core.backups import daily_backup
+
+        daily_backup(path)
+
+
 class Catalog:
     """What a command that only lists needs; Corpus adds the annotation work on top.
 
@@ -53,7 +62,9 @@ class Catalog:
 
     @classmethod
     def open(cls, url: str | None = None, *, annotator: str | None = None) -> Self:
-        return cls(open_engine(resolve_url(url)), annotator=chosen_annotator(annotator))
+        engine = open_engine(resolve_url(url))
+        _daily_backup(engine)
+        return cls(engine, annotator=chosen_annotator(annotator))
 
     def close(self) -> None:
         self.engine.dispose()

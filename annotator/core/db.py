@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +183,7 @@ def schema_revisions(engine: Engine) -> list[str]:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision, copying a SQLite file aside first."""
+    """Bring the schema to the newest revision, a SQLite file copied into its backups first."""
     if schema_revisions(engine) == [SCHEMA_HEAD]:
         return
     from alembic import command
@@ -200,24 +198,13 @@ def migrate(engine: Engine) -> None:
     if current == head:
         return
     path = sqlite_file(engine.url)
-    if path is not None and has_tables:
-        backup_sqlite(path, suffix=f"before-{head}")
+    if path is not None and has_tables and head is not None:
+        from annotator.core.backups import before_migration
+
+        before_migration(path, head)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-
-
-def backup_sqlite(path: Path, *, suffix: str) -> Path:
-    """A consistent copy (WAL included) next to the file, named so it is never overwritten."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.{suffix}.{stamp}.bak")
-    vetting.create_private(target)  # as private as the database it copies
-    try:
-        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(target)) as copy:
-            source.backup(copy)
-    except sqlite3.Error as error:
-        raise UserError(f"cannot copy {path} aside before migrating it: {error}") from error
-    return target
 
 
 __all__ = ["SQLAlchemyError", "masked", "open_engine", "resolve_url"]

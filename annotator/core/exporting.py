@@ -7,7 +7,7 @@ Python side only passes values through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +27,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from annotator.base.errors import UserError
+from annotator.base.safe_files import atomic_output, atomic_path, refuse_database_target
 from annotator.base.text import CONTEXT_CHARS
 from annotator.base.vocabulary import GOLD, ExportFormat, Status
 from annotator.core.catalog import Catalog
-from annotator.core.db import place
+from annotator.core.db import place, sqlite_file
 from annotator.core.failures import classify
 from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
 
@@ -304,7 +305,12 @@ class ExportReport:
 
 
 class ExportCancelled(UserError):
-    """The user stopped the export; the partial file was removed."""
+    """The user stopped the export; whatever was at the output path is as it was."""
+
+
+def refuse_output(corpus: Catalog, path: Path) -> None:
+    """Refuse an output path that is the open database, its journal, or any SQLite file."""
+    refuse_database_target(path, sqlite_file(corpus.engine.url))
 
 
 def export_project(
@@ -319,7 +325,9 @@ def export_project(
 ) -> ExportReport:
     """Write a project as CSV (spans + document labels) or JSONL; the CLI and GUI share it.
 
-    `on_progress(done, total)` may return False to cancel; no partial file is left behind.
+    `on_progress(done, total)` may return False to cancel. Each file is written beside
+    its path and renamed into place only once complete, so a failure or a cancel leaves
+    what was there before untouched and no partial file behind.
     """
     from annotator.formats import csv_export, jsonl_export
 
@@ -327,38 +335,40 @@ def export_project(
         if on_progress is not None and on_progress(done, total) is False:
             raise ExportCancelled("export cancelled")
 
-    written: list[Path] = []
+    if format_name not in (ExportFormat.CSV, ExportFormat.JSONL):
+        raise UserError(f"unknown export format {format_name!r}; choose csv or jsonl")
+    labels_path = csv_export.companion_path(output, "document-labels")
+    refuse_output(corpus, output)
+    if format_name == ExportFormat.CSV:
+        refuse_output(corpus, labels_path)
     try:
         with corpus.engine.connect() as connection:
             check_filter(connection, project_id, chosen)
             if format_name == ExportFormat.CSV:
                 total = count_spans(connection, project_id)
-                labels_path = csv_export.companion_path(output, "document-labels")
-                written.append(output)
-                with csv_export.open_for_writing(output, excel=excel) as out:
+                encoding = csv_export.encoding_for(excel=excel)
+                # Both renames happen only once both tables are written.
+                with (
+                    atomic_output(output, encoding=encoding, newline="") as spans_out,
+                    atomic_output(labels_path, encoding=encoding, newline="") as labels_out,
+                ):
                     rows = csv_export.write_rows(
-                        out, SPAN_COLUMNS, span_rows(connection, project_id, chosen),
+                        spans_out, SPAN_COLUMNS, span_rows(connection, project_id, chosen),
                         excel=excel, on_rows=lambda n: report(n, total),
                     )  # fmt: skip
-                written.append(labels_path)
-                with csv_export.open_for_writing(labels_path, excel=excel) as out:
                     labels = csv_export.write_rows(
-                        out, DOCUMENT_LABEL_COLUMNS,
+                        labels_out, DOCUMENT_LABEL_COLUMNS,
                         document_label_rows(connection, project_id, chosen), excel=excel,
                     )  # fmt: skip
-                return ExportReport(rows, labels, tuple(written))
-            if format_name == ExportFormat.JSONL:
-                total = count_documents(connection, project_id)
-                written.append(output)
-                with output.open("w", encoding="utf-8", newline="\n") as out:
-                    rows = jsonl_export.write_documents(
-                        out, documents_with_layers(connection, project_id, chosen),
-                        on_document=lambda n: report(n, total),
-                    )  # fmt: skip
-                return ExportReport(rows, 0, tuple(written))
+                return ExportReport(rows, labels, (output, labels_path))
+            total = count_documents(connection, project_id)
+            with atomic_output(output, encoding="utf-8", newline="\n") as out:
+                rows = jsonl_export.write_documents(
+                    out, documents_with_layers(connection, project_id, chosen),
+                    on_document=lambda n: report(n, total),
+                )  # fmt: skip
+            return ExportReport(rows, 0, (output,))
     except (ExportCancelled, DBAPIError) as error:
-        for path in written:
-            path.unlink(missing_ok=True)
         problem = classify(error, where=place(corpus.engine.url))
         if problem is None:
             raise
@@ -367,4 +377,48 @@ def export_project(
         raise UserError(
             f"cannot write {error.filename or output}: {error.strerror or error}"
         ) from error
-    raise UserError(f"unknown export format {format_name!r}; choose csv or jsonl")
+
+
+def write_review_log(corpus: Catalog, project_id: int, output: Path, *, excel: bool) -> int:
+    """Every review decision as CSV, written safely; returns the number of rows."""
+    from annotator.core.review import DECISION_COLUMNS, decision_rows
+
+    refuse_output(corpus, output)
+    return _write_csv(output, DECISION_COLUMNS, decision_rows(corpus, project_id), excel=excel)
+
+
+def write_feedback(
+    corpus: Catalog,
+    project_id: int,
+    annotator: str,
+    output: Path,
+    *,
+    excel: bool = False,
+    title: str | None = None,
+    html: bool | None = None,
+) -> int:
+    """An annotator's review feedback as one HTML page, or CSV (by default for a .csv path)."""
+    from annotator.core.review import feedback_rows
+    from annotator.formats.feedback_html import FEEDBACK_COLUMNS, write_feedback_html
+
+    refuse_output(corpus, output)
+    rows = feedback_rows(corpus, project_id, annotator)
+    if html is False or (html is None and output.suffix.lower() == ".csv"):
+        return _write_csv(output, FEEDBACK_COLUMNS, rows, excel=excel)
+    try:
+        with atomic_path(output) as temp:
+            return write_feedback_html(rows, temp, title=title)
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+def _write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *, excel: bool
+) -> int:
+    from annotator.formats import csv_export
+
+    try:
+        with atomic_output(path, encoding=csv_export.encoding_for(excel=excel), newline="") as out:
+            return csv_export.write_rows(out, header, rows, excel=excel)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from error

@@ -52,8 +52,13 @@ def write_rows(
     return written
 
 
+def encoding_for(*, excel: bool) -> str:
+    """With a BOM for spreadsheets, which otherwise guess a legacy code page."""
+    return "utf-8-sig" if excel else "utf-8"
+
+
 def open_for_writing(path: Path, *, excel: bool) -> TextIO:
-    return path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="")
+    return path.open("w", encoding=encoding_for(excel=excel), newline="")
 
 
 def companion_path(path: Path, role: str) -> Path:

@@ -553,7 +553,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMessageBox
 
         from annotator.base.errors import UserError
-        from annotator.core.review import feedback_rows, write_feedback_html
+        from annotator.core.exporting import write_feedback
         from annotator.gui import file_dialogs
 
         ws = self.workspace
@@ -564,7 +564,7 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         try:
-            write_feedback_html(feedback_rows(ws.corpus, ws.project.id, annotator), path)
+            write_feedback(ws.corpus, ws.project.id, annotator, path, html=True)
         except UserError as error:
             QMessageBox.warning(self, "Feedback report", str(error))
             return

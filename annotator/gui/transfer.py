@@ -108,7 +108,7 @@ def run_export(
         )  # fmt: skip
     except UserError as error:
         dialog.close()
-        if not isinstance(error, ExportCancelled):  # a cancel removed the partial file
+        if not isinstance(error, ExportCancelled):  # a cancel left the old file as it was
             QMessageBox.warning(parent, "Export", str(error))
         return False
     dialog.close()

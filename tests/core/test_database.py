@@ -109,7 +109,7 @@ def test_new_database_is_migrated_to_head_without_a_backup(tmp_path: Path) -> No
     assert {"project", "label", "document", "annotator", "span", "document_label",
             "document_status", "history"} <= tables  # fmt: skip
     assert version == _head()
-    assert not list(tmp_path.glob("*.bak"))
+    assert not list(tmp_path.rglob("*.bak"))
 
 
 def _head() -> str:
@@ -127,7 +127,7 @@ def test_an_outdated_database_is_copied_aside_before_migration(tmp_path: Path) -
         connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
     connection.close()
     Corpus.open(str(path)).close()
-    backups = list(tmp_path.glob("old.db.before-*.bak"))
+    backups = list(tmp_path.glob("backups/old.db.before-*.bak"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as copy:
         assert copy.execute("SELECT body FROM notes").fetchall() == [("keep me",)]

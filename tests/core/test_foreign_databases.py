@@ -179,7 +179,7 @@ def test_an_empty_file_is_a_new_database(tmp_path: Path) -> None:
     with Corpus.open(str(path)) as corpus:
         assert corpus.projects() == []
         assert db.schema_revisions(corpus.engine) == [db.SCHEMA_HEAD]
-    assert not list(tmp_path.glob("*.bak"))
+    assert not list(tmp_path.rglob("*.bak"))
 
 
 def test_our_database_with_a_table_of_its_own_keeps_migrating(tmp_path: Path) -> None:
@@ -196,7 +196,7 @@ def test_our_database_with_a_table_of_its_own_keeps_migrating(tmp_path: Path) ->
         connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
     connection.close()
     Corpus.open(str(path)).close()
-    assert len(list(tmp_path.glob("ours.db.before-*.bak"))) == 1
+    assert len(list((tmp_path / "backups").glob("ours.db.before-*.bak"))) == 1
 
 
 def test_a_damaged_database_is_not_migrated_nor_copied(tmp_path: Path) -> None:
@@ -328,5 +328,5 @@ def test_the_copy_before_a_migration_is_the_users_alone(tmp_path: Path) -> None:
         Corpus.open(str(path)).close()
     finally:
         os.umask(old_umask)
-    (backup,) = tmp_path.glob("behind.db.before-*.bak")
+    (backup,) = (tmp_path / "backups").glob("behind.db.before-*.bak")
     assert mode(backup) == 0o600

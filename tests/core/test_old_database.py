@@ -88,7 +88,7 @@ def test_every_row_survives_the_migration(old_copy: Path) -> None:
     with closing(sqlite3.connect(old_copy)) as connection:
         kinds = connection.execute("SELECT name, kind FROM annotator ORDER BY id").fetchall()
     assert kinds == [("alice", "person"), ("bob", "person")]
-    (backup,) = old_copy.parent.glob(f"corpus.db.before-{db.SCHEMA_HEAD}.*.bak")
+    (backup,) = (old_copy.parent / "backups").glob(f"corpus.db.before-{db.SCHEMA_HEAD}.*.bak")
     assert revision(backup) == ["0001"]
     assert dump(backup) == before
     assert fingerprint(REV0001) == original
@@ -167,4 +167,4 @@ def test_the_migrated_corpus_reads_as_it_was_written(old_copy: Path) -> None:
         assert [(s.start, s.end, s.text) for s in reopened.spans(2)] == [(28, 33, "Paris")]
         assert reopened.document_row(2).status == Status.DONE
         assert len(reopened.history()) == 6
-    assert len(list(old_copy.parent.glob("*.bak"))) == 1  # migrated once, copied once
+    assert len(list(old_copy.parent.rglob("*.bak"))) == 1  # migrated once, copied once

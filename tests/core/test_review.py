@@ -811,7 +811,7 @@ def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -
         assert [s.text for s in rv.gold_spans(corpus, 1)] == ["Ada"]
     if database_url.startswith("sqlite"):
         path = Path(database_url.removeprefix("sqlite:///"))
-        (backup,) = tmp_path.glob(f"{path.name}.before-0002.*.bak")
+        (backup,) = tmp_path.glob(f"backups/{path.name}.before-0002.*.bak")
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [
                 ("0001",)]  # fmt: skip
