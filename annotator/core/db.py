@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -20,6 +21,8 @@ from annotator.core.failures import classify
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # How long a SQLite write waits for another program's lock before it gives up, in seconds.
 BUSY_TIMEOUT = 30.0
+# The execution option that marks a connection whose transaction will write.
+WRITES = "annotator_writes"
 # The newest revision in MIGRATIONS; a test keeps it equal to Alembic's head. A database
 # already there opens without loading Alembic, which costs more than the rest of start-up.
 SCHEMA_HEAD = "0002"
@@ -128,7 +131,22 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that will write takes the write lock at once, waiting for it within
+        # the busy timeout; a read that later turns into a write is refused by SQLite at
+        # once instead, without waiting, whenever another program is writing.
+        will_write = connection.get_execution_options().get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if will_write else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that will write, committed at the end or rolled back.
+
+    On SQLite it holds the write lock from the start (see `_tune_sqlite`); PostgreSQL
+    locks rows as they are written and needs nothing more.
+    """
+    with engine.connect() as connection, connection.execution_options(**{WRITES: True}).begin():
+        yield connection
 
 
 def _alembic_config() -> Any:
@@ -166,7 +184,9 @@ def migrate(engine: Engine) -> None:
     path = sqlite_file(engine.url)
     if path is not None and has_tables:
         backup_sqlite(path, suffix=f"before-{head}")
-    with engine.begin() as connection:
+    with writing(engine) as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return  # another program migrated it while this one waited for the lock
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
