@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -155,3 +158,25 @@ def test_two_imports_into_one_project_at_once_both_succeed(tmp_path: Path) -> No
     assert len(titles) == 2 * BULK
     assert sum(title.startswith("first ") for title in titles) == BULK
     assert sum(title.startswith("second ") for title in titles) == BULK
+
+
+def test_a_write_waits_for_another_programs_lock_while_a_read_goes_on(tmp_path: Path) -> None:
+    database = tmp_path / "shared.db"
+    seeded(database)
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    with Corpus.open(str(database), annotator="ana") as corpus:
+        project_id = corpus.project_id("news")
+        holder.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.5, holder.execute, ("COMMIT",))
+        began = time.monotonic()
+        release.start()
+        try:
+            assert [label.name for label in corpus.labels(project_id)] == ["ORG", "PER"]
+            read = time.monotonic() - began
+            corpus.add_label(project_id, "LOC")
+            written = time.monotonic() - began
+        finally:
+            release.join()
+            holder.close()
+        assert read < 0.4 <= written
+        assert [label.name for label in corpus.labels(project_id)] == ["ORG", "PER", "LOC"]
