@@ -185,8 +185,6 @@ def migrate(engine: Engine) -> None:
     if path is not None and has_tables:
         backup_sqlite(path, suffix=f"before-{head}")
     with writing(engine) as connection:
-        if MigrationContext.configure(connection).get_current_revision() == head:
-            return  # another program migrated it while this one waited for the lock
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -180,3 +180,34 @@ def test_a_write_waits_for_another_programs_lock_while_a_read_goes_on(tmp_path: 
             holder.close()
         assert read < 0.4 <= written
         assert [label.name for label in corpus.labels(project_id)] == ["ORG", "PER", "LOC"]
+
+
+def test_two_programs_opening_one_new_database_at_once_make_its_schema_once(
+    tmp_path: Path,
+) -> None:
+    """Both find no schema and wait for the lock; Alembic, run in the locked transaction,
+    finds it made for the second and leaves it be."""
+    database = tmp_path / "new.db"
+    holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=WAL")  # as the first program to open it leaves it
+    holder.execute("BEGIN IMMEDIATE")  # both openers get as far as the lock, then wait
+    failures: list[BaseException] = []
+
+    def open_and_create(name: str) -> None:
+        try:
+            with Corpus.open(str(database), annotator=name) as corpus:
+                corpus.create_project(name)
+        except BaseException as error:
+            failures.append(error)
+
+    openers = [threading.Thread(target=open_and_create, args=(name,)) for name in ("a", "b")]
+    for opener in openers:
+        opener.start()
+    time.sleep(0.5)
+    holder.execute("COMMIT")
+    holder.close()
+    for opener in openers:
+        opener.join(timeout=60)
+    assert failures == []
+    with Corpus.open(str(database)) as corpus:
+        assert sorted(project.name for project in corpus.projects()) == ["a", "b"]
