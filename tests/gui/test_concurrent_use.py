@@ -117,6 +117,7 @@ def test_labelling_while_a_command_line_import_runs_loses_nothing(
     assert importer.returncode == 0, err
     assert f"imported {IMPORTED} document(s)" in out
     assert errors_shown == []
+    assert window.status_saved.text().startswith("saved")
     expected = {(word.start(), word.end()) for word in words}
     assert shown_spans(window) == expected
     assert stored(db_path, document_id) == expected
