@@ -5,26 +5,40 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import sqlite3
 import stat
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 from annotator.base.errors import UserError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_NOTADB = 26
 # Files SQLite keeps beside a database; overwriting one loses or corrupts commits.
 SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 def is_sqlite_file(path: Path) -> bool:
-    """True when the file starts with SQLite's 16-byte header, whatever its name."""
+    """True when the file is a SQLite database with content, whatever its name.
+
+    SQLite itself reads the header: closing a file descriptor of our own on a database
+    drops every POSIX lock this process holds on it, so another program would take
+    itself for the last user and delete the WAL our open connections still write to.
+    """
     try:
-        with path.open("rb") as file:
-            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
-    except OSError:  # missing, a folder, unreadable: not a database we could destroy
+        if not path.is_file() or path.stat().st_size < len(SQLITE_HEADER):
+            return False
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            connection.execute("PRAGMA schema_version").fetchone()
+    except OSError:  # unreadable: not a database we could destroy
         return False
+    except sqlite3.Error as error:
+        # Only "not a database" says so; a database SQLite cannot open now is still one.
+        return getattr(error, "sqlite_errorcode", 0) & 0xFF != _SQLITE_NOTADB
+    return True
 
 
 def _same_file(one: Path, other: Path) -> bool:

@@ -20,7 +20,7 @@ from annotator.base.vocabulary import LabelKind, Origin, Status
 from annotator.core import operations as ops
 from annotator.core.catalog import Catalog
 from annotator.core.changes import Change, apply_state, record
-from annotator.core.db import place
+from annotator.core.db import WRITES, place
 from annotator.core.failures import classify
 from annotator.core.models import (
     Annotator,
@@ -86,6 +86,8 @@ class Corpus(Catalog):
         """
         with self.session() as session:
             try:
+                # Takes the write lock now (see core.db.writing), inside the error handling.
+                session.connection(execution_options={WRITES: True})
                 yield session
                 session.commit()
             except IntegrityError as error:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -19,11 +22,15 @@ from annotator.core.failures import classify
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # How long a SQLite write waits for another program's lock before it gives up, in seconds.
 BUSY_TIMEOUT = 30.0
+# The execution option that marks a connection whose transaction will write.
+WRITES = "annotator_writes"
 # The newest revision in MIGRATIONS; a test keeps it equal to Alembic's head. A database
 # already there opens without loading Alembic, which costs more than the rest of start-up.
 SCHEMA_HEAD = "0002"
 
 log = logging.getLogger(__name__)
+# Open SQLite connections of this process, by file: see _prepare_sqlite_file.
+_LIVE_CONNECTIONS: Counter[Path] = Counter()
 
 
 def resolve_url(flag: str | None = None) -> str:
@@ -83,7 +90,7 @@ def open_engine(url: str) -> Engine:
             raise UserError(f"cannot create the folder for {path}: {error.strerror}") from error
         _prepare_sqlite_file(path, parsed)
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT}, hide_parameters=True)
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, path)
     elif parsed.get_backend_name() == "postgresql":
         try:
             engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
@@ -116,7 +123,14 @@ def open_engine(url: str) -> Engine:
 
 def _prepare_sqlite_file(path: Path, parsed: URL) -> None:
     """Refuse a file annotator must leave alone before anything writes to it: connecting
-    switches the file to WAL, which rewrites its header. A new file is made private."""
+    switches the file to WAL, which rewrites its header. A new file is made private.
+
+    A file this process holds connections to was vetted when they were made and is not
+    read raw again: closing our own descriptor on it would drop their locks, and another
+    program would take itself for the last user and delete the WAL they write to.
+    """
+    if _LIVE_CONNECTIONS[path.resolve()] > 0:
+        return
     if vetting.is_new_file(path):
         if parsed.query.get("mode") != "ro":
             vetting.create_private(path)
@@ -146,9 +160,17 @@ def _known_revision(revision: str) -> bool:
     return revision in {known.revision for known in script.walk_revisions()}
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, path: Path) -> None:
+    held = path.resolve()
+
+    @event.listens_for(engine, "close")
+    @event.listens_for(engine, "close_detached")
+    def _on_close(_dbapi_connection: Any, *_record: Any) -> None:
+        _LIVE_CONNECTIONS[held] -= 1
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        _LIVE_CONNECTIONS[held] += 1
         # Let SQLAlchemy, not pysqlite, decide when transactions begin, so that
         # savepoints work and reads inside a transaction see one snapshot.
         dbapi_connection.isolation_level = None
@@ -162,7 +184,22 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that will write takes the write lock at once, waiting for it within
+        # the busy timeout; a read that later turns into a write is refused by SQLite at
+        # once instead, without waiting, whenever another program is writing.
+        will_write = connection.get_execution_options().get(WRITES, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if will_write else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that will write, committed at the end or rolled back.
+
+    On SQLite it holds the write lock from the start (see `_tune_sqlite`); PostgreSQL
+    locks rows as they are written and needs nothing more.
+    """
+    with engine.connect() as connection, connection.execution_options(**{WRITES: True}).begin():
+        yield connection
 
 
 def _alembic_config() -> Any:
@@ -202,7 +239,7 @@ def migrate(engine: Engine) -> None:
         from annotator.core.backups import before_migration
 
         before_migration(path, head)
-    with engine.begin() as connection:
+    with writing(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

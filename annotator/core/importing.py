@@ -24,7 +24,7 @@ from annotator.base.text import content_hash
 from annotator.base.vocabulary import GOLD, ImportFormat, LabelKind, Status
 from annotator.core.changes import record as record_change
 from annotator.core.corpus import Corpus
-from annotator.core.db import place
+from annotator.core.db import place, writing
 from annotator.core.failures import classify, translated
 from annotator.core.models import (
     DocumentLabel,
@@ -177,8 +177,7 @@ def import_paths(
     done_bytes = 0
     with (
         translated(place(corpus.engine.url)),
-        corpus.engine.connect() as connection,
-        connection.begin(),
+        writing(corpus.engine) as connection,
     ):
         # Created in the import's transaction, so a cancelled import leaves no project behind.
         project_id = ensure_project(connection, project, importer=corpus.annotator_name)

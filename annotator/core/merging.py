@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from annotator.base.errors import UserError
 from annotator.core.corpus import Corpus
 from annotator.core.db import open_engine, place
+from annotator.core.db import writing as writing_to
 from annotator.core.failures import classify, translated
 from annotator.core.importing import ImportReport, Writer, ensure_project
 from annotator.core.models import (
@@ -68,7 +69,7 @@ def _merge(
     corpus: Corpus, source: Engine, other: Path, on_progress: ProgressCallback | None
 ) -> dict[str, ImportReport]:
     reports: dict[str, ImportReport] = {}
-    with source.connect() as reading, corpus.engine.connect() as writing, writing.begin():
+    with source.connect() as reading, writing_to(corpus.engine) as writing:
         projects = reading.execute(select(project_t.c.id, project_t.c.name)).all()
         total = int(reading.execute(select(func.count()).select_from(document_t)).scalar_one())
         done = 0

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from annotator.base.errors import UserError
 
 if TYPE_CHECKING:
     from annotator.core.changes import Change
@@ -13,7 +16,11 @@ if TYPE_CHECKING:
 
 
 class CorpusCommand(QUndoCommand):
-    """Wraps a change already committed by the core; undo and redo are core reverts."""
+    """Wraps a change already committed by the core; undo and redo are core reverts.
+
+    A revert the database refuses (another program holds the lock, the disk is full) is
+    kept as `refusal` rather than raised: QUndoStack would move its index all the same.
+    """
 
     def __init__(
         self,
@@ -26,15 +33,57 @@ class CorpusCommand(QUndoCommand):
         self._corpus = corpus
         self._changes = changes
         self._notify = notify
-        self._first_redo = True
+        self._skip_redo = True  # the action itself already made the change
+        self._skip_undo = False
+        self.refusal: UserError | None = None
 
     def redo(self) -> None:
-        if self._first_redo:  # the action itself already made the change
-            self._first_redo = False
+        if self._skip_redo:
+            self._skip_redo = False
             return
-        # Reverting the inverses replays the changes, all in one transaction.
-        self._corpus.revert_all([change.inverse() for change in reversed(self._changes)])
+        try:
+            # Reverting the inverses replays the changes, all in one transaction.
+            self._corpus.revert_all([change.inverse() for change in reversed(self._changes)])
+        except UserError as error:
+            self.refusal, self._skip_undo = error, True
+            return
         self._notify(self._changes)
 
     def undo(self) -> None:
-        self._notify(self._corpus.revert_all(self._changes))
+        if self._skip_undo:
+            self._skip_undo = False
+            return
+        try:
+            inverses = self._corpus.revert_all(self._changes)
+        except UserError as error:
+            self.refusal, self._skip_redo = error, True
+            return
+        self._notify(inverses)
+
+
+class CorpusUndoStack(QUndoStack):
+    """Undo and redo that step back when the database refuses them, so the window never
+    shows a change undone that is still in the database (or the reverse); `refused` says why.
+    """
+
+    refused = Signal(str)
+
+    def undo(self) -> None:
+        index = self.index()
+        super().undo()
+        if self._refused(index - 1):
+            super().redo()  # the command skips this redo: its change was never undone
+
+    def redo(self) -> None:
+        index = self.index()
+        super().redo()
+        if self._refused(index):
+            super().undo()  # the command skips this undo: its change was never redone
+
+    def _refused(self, index: int) -> bool:
+        command = self.command(index) if 0 <= index < self.count() else None
+        if not isinstance(command, CorpusCommand) or command.refusal is None:
+            return False
+        self.refused.emit(str(command.refusal))
+        command.refusal = None
+        return True

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoStack
 
-from annotator.gui.commands import CorpusCommand
+from annotator.gui.commands import CorpusCommand, CorpusUndoStack
 
 if TYPE_CHECKING:
     from annotator.core.changes import Change
@@ -40,7 +39,8 @@ class Workspace(QObject):
         self._labels_by_id: dict[int, Label] = {}
         self.document: Document | None = None
         self.spans: dict[int, SpanInfo] = {}
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = CorpusUndoStack(self)
+        self.undo_stack.refused.connect(self.failed)
         # Whose layer is shown; None is the user's own, the only one that can be edited.
         self.layer: str | None = None
         self._shown_annotator_id = -1
