@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Date
 from sqlmodel import Session, SQLModel
@@ -57,14 +58,24 @@ class Change:
         return row.get("id") if row else None
 
     def inverse(self) -> Change:
+        """The change that takes this one back: undoing an undo is a redo, so the
+        history tells the three apart and undo can be rebuilt from it after a restart."""
         return Change(
-            action=self.action[5:] if self.action.startswith("undo ") else f"undo {self.action}",
+            action=inverse_action(self.action),
             entity=self.entity,
             before=self.after,
             after=self.before,
             project_id=self.project_id,
             document_id=self.document_id,
         )
+
+
+def inverse_action(action: str) -> str:
+    if action.startswith("undo "):
+        return f"redo {action[5:]}"
+    if action.startswith("redo "):
+        return f"undo {action[5:]}"
+    return f"undo {action}"
 
 
 def snapshot(row: SQLModel) -> dict[str, Any]:
@@ -78,7 +89,7 @@ def snapshot(row: SQLModel) -> dict[str, Any]:
     return data
 
 
-def _from_snapshot(model: type[SQLModel], data: dict[str, Any]) -> dict[str, Any]:
+def from_snapshot(model: type[SQLModel], data: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for column in model.__table__.columns:  # type: ignore[attr-defined]
         value = data.get(column.key)
@@ -109,7 +120,7 @@ def apply_state(session: Session, change: Change) -> None:
         if existing is not None:
             session.delete(existing)
         return
-    values = _from_snapshot(model, change.after)
+    values = from_snapshot(model, change.after)
     if existing is None:
         session.add(model(**values))
     else:
@@ -129,6 +140,14 @@ def place_labels(session: Session, positions: list[list[int]]) -> None:
     session.flush()
 
 
+def batch_of(session: Session) -> str:
+    """The key shared by every history row of the session's transaction: one action."""
+    batch = session.info.get("history_batch")
+    if batch is None:
+        batch = session.info["history_batch"] = uuid4().hex
+    return str(batch)
+
+
 def record(session: Session, change: Change, *, annotator: str) -> None:
     """Append the change to the history in the caller's transaction."""
     session.add(
@@ -138,6 +157,8 @@ def record(session: Session, change: Change, *, annotator: str) -> None:
             entity=change.entity,
             entity_id=change.entity_id,
             project_id=change.project_id,
+            document_id=change.document_id,
+            batch=batch_of(session),
             before=change.before,
             after=change.after,
         )

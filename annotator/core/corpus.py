@@ -35,7 +35,7 @@ from annotator.core.models import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from annotator.core.trash import TrashItem
 
 TEXTS_KEPT = 8
 
@@ -414,6 +414,40 @@ class Corpus(Catalog):
             if project_id is not None:
                 query = query.where(History.project_id == project_id)
             return list(session.exec(query).all())
+
+    # -- undo after a restart, and the trash (annotator.core.history and .trash) -------
+
+    def undo_last(self) -> list[Change]:
+        """Undo this annotator's newest action from the history, even one made before
+        the corpus was last opened; the undo is recorded, so redo_last can replay it."""
+        from annotator.core.history import undo_last
+
+        return undo_last(self)
+
+    def redo_last(self) -> list[Change]:
+        from annotator.core.history import redo_last
+
+        return redo_last(self)
+
+    def delete_document(self, document_id: int) -> Change:
+        from annotator.core.trash import delete_document
+
+        return delete_document(self, document_id)
+
+    def delete_label(self, label_id: int) -> Change:
+        from annotator.core.trash import delete_label
+
+        return delete_label(self, label_id)
+
+    def trash(self, project_id: int) -> list[TrashItem]:
+        from annotator.core.trash import trash
+
+        return trash(self, project_id)
+
+    def restore(self, trash_id: int) -> Change:
+        from annotator.core.trash import restore
+
+        return restore(self, trash_id)
 
     # -- compound actions and whole-project reads the window asks for ------------------
 
