@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
+from annotator.base.errors import UserError
 from annotator.core.changes import LABEL_ORDER, TABLES, Change
-from annotator.core.models import history_t, label_t
+from annotator.core.models import document_t, history_t, label_t
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
@@ -41,6 +42,31 @@ class _Step:
 
 
 # -- a document's story -------------------------------------------------------------------
+
+
+def find_document(corpus: Corpus, project_id: int, key: str) -> int:
+    """The project's document with this id, else with exactly this title."""
+    table = document_t
+    in_project = table.c.project_id == project_id
+    with corpus.engine.connect() as connection:
+        if key.strip().isdigit():
+            found = connection.execute(
+                select(table.c.id).where(in_project, table.c.id == int(key))
+            ).first()
+            if found is not None:
+                return int(found.id)
+        ids = [
+            int(row.id)
+            for row in connection.execute(
+                select(table.c.id).where(in_project, table.c.title == key).order_by(table.c.id)
+            )
+        ]
+    if len(ids) == 1:
+        return ids[0]
+    if ids:
+        listed = ", ".join(map(str, ids))
+        raise UserError(f"{len(ids)} documents are titled {key!r} (ids {listed}); give an id")
+    raise UserError(f"the project has no document with id or title {key!r}")
 
 
 def document_history(corpus: Corpus, document_id: int, *, limit: int = 500) -> list[HistoryLine]:
