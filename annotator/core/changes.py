@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
@@ -58,16 +58,23 @@ class Change:
         return row.get("id") if row else None
 
     def inverse(self) -> Change:
-        """The change that takes this one back: undoing an undo is a redo, so the
-        history tells the three apart and undo can be rebuilt from it after a restart."""
         return Change(
-            action=inverse_action(self.action),
+            action=self.action[5:] if self.action.startswith("undo ") else f"undo {self.action}",
             entity=self.entity,
             before=self.after,
             after=self.before,
             project_id=self.project_id,
             document_id=self.document_id,
         )
+
+
+def recorded_inverse(change: Change) -> Change:
+    """`change.inverse()` as the history names it: undoing an undo is a redo, so the
+    history tells actions, undos and redos apart and undo can be rebuilt from it."""
+    inverse = change.inverse()
+    if change.action.startswith("undo "):
+        return replace(inverse, action=f"redo {inverse.action}")
+    return inverse
 
 
 def inverse_action(action: str) -> str:

@@ -39,6 +39,8 @@ class _Step:
     action: str
     keys: frozenset[tuple[str, int | None]]
     undoable: bool
+    project_ids: frozenset[int | None]
+    on_documents: bool  # only spans, document labels, statuses, decisions: no trash
 
 
 # -- a document's story -------------------------------------------------------------------
@@ -163,7 +165,15 @@ def _steps(corpus: Corpus) -> list[_Step]:
     carry no batch, are one action each)."""
     table = history_t
     query = (
-        select(table.c.id, table.c.batch, table.c.action, table.c.entity, table.c.entity_id)
+        select(
+            table.c.id,
+            table.c.batch,
+            table.c.action,
+            table.c.entity,
+            table.c.entity_id,
+            table.c.project_id,
+            table.c.document_id,
+        )
         .where(table.c.annotator == corpus.annotator_name)
         .order_by(table.c.id)
     )
@@ -178,6 +188,8 @@ def _steps(corpus: Corpus) -> list[_Step]:
             keys=frozenset((row.entity, row.entity_id) for row in rows),
             undoable=all(row.entity in UNDOABLE for row in rows)
             and not rows[0].action.startswith("restore "),
+            project_ids=frozenset(row.project_id for row in rows),
+            on_documents=all(row.document_id is not None and row.entity != TRASH for row in rows),
         )
         for rows in grouped.values()
     ]
@@ -194,13 +206,22 @@ def _take(stack: list[_Step], keys: frozenset[tuple[str, int | None]]) -> None:
         stack.pop()
 
 
-def stacks(corpus: Corpus) -> tuple[list[_Step], list[_Step]]:
+def stacks(
+    corpus: Corpus, *, project_id: int | None = None, documents_only: bool = False
+) -> tuple[list[_Step], list[_Step]]:
     """The undo and redo stacks as the history leaves them: an action goes on the undo
-    stack and empties the redo stack, an undo moves it across, a redo moves it back."""
+    stack and empties the redo stack, an undo moves it across, a redo moves it back.
+
+    `project_id` keeps the actions in that project; `documents_only` those on documents'
+    annotations, which the window offers, so that its first Ctrl+Z never takes back how
+    the labels were set up.
+    """
     undo: list[_Step] = []
     redo: list[_Step] = []
     for step in _steps(corpus):
-        if not step.undoable:
+        if not step.undoable or (documents_only and not step.on_documents):
+            continue
+        if project_id is not None and step.project_ids != {project_id}:
             continue
         if step.action.startswith("undo "):
             _take(undo, step.keys)
@@ -233,17 +254,21 @@ def _changes(corpus: Corpus, ids: Sequence[int]) -> list[Change]:
         ]
 
 
-def undo_last(corpus: Corpus) -> list[Change]:
+def undo_last(
+    corpus: Corpus, *, project_id: int | None = None, documents_only: bool = False
+) -> list[Change]:
     """Take back this annotator's newest action still done; [] when there is none."""
-    undo, _redo = stacks(corpus)
+    undo, _redo = stacks(corpus, project_id=project_id, documents_only=documents_only)
     if not undo:
         return []
     return _replay(corpus, _changes(corpus, undo[-1].ids))
 
 
-def redo_last(corpus: Corpus) -> list[Change]:
+def redo_last(
+    corpus: Corpus, *, project_id: int | None = None, documents_only: bool = False
+) -> list[Change]:
     """Do again this annotator's newest undone action; [] when there is none."""
-    _undo, redo = stacks(corpus)
+    _undo, redo = stacks(corpus, project_id=project_id, documents_only=documents_only)
     if not redo:
         return []
     return _replay(corpus, _changes(corpus, redo[-1].ids))
@@ -256,3 +281,11 @@ def _replay(corpus: Corpus, changes: list[Change]) -> list[Change]:
 
         return trash.replay_inverse(corpus, changes[0])
     return corpus.revert_all(changes)
+
+
+def available(
+    corpus: Corpus, *, project_id: int | None = None, documents_only: bool = False
+) -> tuple[bool, bool]:
+    """Whether undo_last and redo_last would find a step, for enabling the window's keys."""
+    undo, redo = stacks(corpus, project_id=project_id, documents_only=documents_only)
+    return bool(undo), bool(redo)

@@ -158,9 +158,10 @@ def test_undo_and_redo_survive_closing_the_corpus(database_url: str) -> None:
         assert [c.action for c in corpus.undo_last()] == ["undo add span"]
         assert [(s.start, s.end) for s in corpus.spans(doc)] == [(0, 11)]
     with Corpus.open(database_url, annotator="alice") as corpus:
-        assert [c.action for c in corpus.redo_last()] == ["redo add span"]
+        assert [c.action for c in corpus.redo_last()] == ["add span"]
+        assert corpus.history(limit=1)[0].action == "redo add span"  # as the history says
         assert [(s.start, s.end) for s in corpus.spans(doc)] == [(0, 11), (16, 27)]
-        assert [c.action for c in corpus.redo_last()] == ["redo set status"]
+        assert [c.action for c in corpus.redo_last()] == ["set status"]
         assert corpus.redo_last() == []  # nothing more to redo
         assert corpus.documents(project_id)[0].status == "done"
         # A new action after an undo forgets what could be redone, as any editor does.
@@ -193,7 +194,12 @@ def test_undo_from_history_takes_a_whole_action_back(seeded: Seeded) -> None:
 
     added = corpus.add_span(doc, seeded.person, 36, 42)
     corpus.revert(added)  # the window's own undo
-    assert [c.action for c in corpus.redo_last()] == ["redo add span"]
+    assert [c.action for c in corpus.redo_last()] == ["add span"]
+    assert [row.action for row in corpus.history(limit=3)] == [
+        "redo add span",
+        "undo add span",
+        "add span",
+    ]
     assert (36, 42) in [(s.start, s.end) for s in corpus.spans(doc)]
 
 
