@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 TRASH = "trash"
 # Entities whose history rows can be replayed backwards; a project or an import cannot.
 UNDOABLE = (set(TABLES) - {"project"}) | {LABEL_ORDER, TRASH}
+# How many of an annotator's newest history rows undo and redo look back over.
+REACH = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +163,10 @@ def _describe_span(
 
 
 def _steps(corpus: Corpus) -> list[_Step]:
-    """This annotator's actions in order, one per transaction (an import's rows, which
-    carry no batch, are one action each)."""
+    """This annotator's recent actions in order, one per transaction (an import's rows,
+    which carry no batch, are one action each). Only the newest REACH rows are read, so
+    undo costs the same in a year-old corpus; the oldest action read may be cut, and
+    is left out."""
     table = history_t
     query = (
         select(
@@ -175,12 +179,16 @@ def _steps(corpus: Corpus) -> list[_Step]:
             table.c.document_id,
         )
         .where(table.c.annotator == corpus.annotator_name)
-        .order_by(table.c.id)
+        .order_by(table.c.id.desc())
+        .limit(REACH)
     )
     grouped: dict[str, list[Any]] = {}
     with corpus.engine.connect() as connection:
-        for row in connection.execute(query):
-            grouped.setdefault(row.batch or f"row {row.id}", []).append(row)
+        rows = connection.execute(query).all()
+    for row in reversed(rows):
+        grouped.setdefault(row.batch or f"row {row.id}", []).append(row)
+    if len(rows) == REACH and grouped:
+        del grouped[next(iter(grouped))]
     return [
         _Step(
             ids=[row.id for row in rows],

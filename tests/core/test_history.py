@@ -238,3 +238,22 @@ def test_label_kinds_stay_out_of_the_span_story(seeded: Seeded) -> None:
     """Changing a label is the project's history, not a document's."""
     seeded.corpus.add_label(seeded.project_id, "Tone", kind=LabelKind.DOCUMENT)
     assert document_history(seeded.corpus, seeded.document_id) == []
+
+
+def test_undo_looks_back_over_the_newest_rows_only(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year of history costs undo nothing more: only the newest REACH rows are read,
+    and the oldest step read, which may be cut in two, is left out."""
+    from annotator.core import history
+
+    corpus, doc = seeded.corpus, seeded.document_id
+    for start in (0, 17, 36):
+        corpus.add_span(doc, seeded.person, start, start + 3)
+    monkeypatch.setattr(history, "REACH", 3)
+    assert [c.before["start"] for c in corpus.undo_last() if c.before] == [36]
+    assert [(s.start, s.end) for s in corpus.spans(doc)] == [(0, 3), (17, 20)]
+    assert corpus.undo_last() == []  # (17, 20) is the oldest step read, and is left out
+    monkeypatch.setattr(history, "REACH", 5000)
+    assert len(corpus.undo_last()) == 1
+    assert [(s.start, s.end) for s in corpus.spans(doc)] == [(0, 3)]
