@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     documents.add_argument("--project", required=True, metavar="P")
     documents.add_argument("--status", choices=STATUSES)
+    documents.add_argument(
+        "--delete", type=int, metavar="ID", help="move the document, with every layer, to the trash"
+    )
 
     labels = commands.add_parser(
         "labels", parents=acting, help="list or add a project's labels",
@@ -141,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument("--color", metavar="#RRGGBB")
     labels.add_argument("--hotkey", metavar="KEY")
     labels.add_argument("--description", default="", metavar="TEXT", help="guideline text")
+    labels.add_argument(
+        "--delete", metavar="NAME", help="move the label, with its spans, to the trash"
+    )
 
     stats = commands.add_parser("stats", parents=[common], help="counts per label and annotator")
     stats.add_argument("--project", required=True, metavar="P")
@@ -180,7 +186,27 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     restore.add_argument("source", type=Path, metavar="PATH")
     restore.add_argument("--yes", action="store_true", help="replace the current database")
+    _history_commands(commands, acting)
     return parser
+
+
+def _history_commands(commands: Any, acting: list[argparse.ArgumentParser]) -> None:
+    history = commands.add_parser(
+        "history", parents=acting, help="what happened to a document, newest first"
+    )
+    history.add_argument("--project", required=True, metavar="P")
+    history.add_argument("--document", required=True, metavar="D", help="an id or a title")
+    history.add_argument("--limit", type=int, default=500, metavar="N")
+    history.add_argument("--json", action="store_true", help="machine-readable output")
+    trash = commands.add_parser(
+        "trash", parents=acting, help="list a project's deleted documents and labels"
+    )
+    trash.add_argument("--project", required=True, metavar="P")
+    trash.add_argument("--json", action="store_true", help="machine-readable output")
+    restore = commands.add_parser(
+        "restore-trash", parents=acting, help="bring a deleted document or label back whole"
+    )
+    restore.add_argument("id", type=int, metavar="ID", help="as `annotator trash` lists it")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -360,6 +386,8 @@ def _documents(args: argparse.Namespace) -> int:
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
+        if args.delete is not None:
+            return _delete_document(corpus, project_id, args.delete)
         rows = corpus.documents(project_id, status=Status(args.status) if args.status else None)
         progress = corpus.progress(project_id)
     _table(
@@ -375,6 +403,8 @@ def _labels(args: argparse.Namespace) -> int:
 
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
+        if args.delete:
+            return _delete_label(corpus, project_id, args.delete, args.kind)
         if args.add:
             corpus.add_label(
                 project_id, args.add, kind=LabelKind(args.kind), color=args.color,
@@ -487,9 +517,87 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _delete_document(corpus: Corpus, project_id: int, document_id: int) -> int:
+    from annotator.core.history import find_document
+
+    find_document(corpus, project_id, str(document_id))  # in this project, or a UserError
+    change = corpus.delete_document(document_id)
+    print(f"moved document {document_id} to the trash (trash id {change.entity_id})")
+    return 0
+
+
+def _delete_label(corpus: Corpus, project_id: int, name: str, kind: str) -> int:
+    from annotator.base.errors import UserError
+
+    found = [label for label in corpus.labels(project_id) if label.name == name]
+    if len(found) > 1:
+        found = [label for label in found if label.kind == kind]
+    if not found or found[0].id is None:
+        raise UserError(f"the project has no label named {name!r}")
+    change = corpus.delete_label(found[0].id)
+    spans = change.before["spans"] if change.before else 0
+    print(f"moved label {name!r} and {spans} spans to the trash (trash id {change.entity_id})")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from annotator.core.history import document_history, find_document
+
+    with _corpus(args) as corpus:
+        project_id = corpus.project_id(args.project)
+        document_id = find_document(corpus, project_id, args.document)
+        lines = document_history(corpus, document_id, limit=args.limit)
+    if args.json:
+        rows = [
+            {"id": line.id, "at": line.at.isoformat(), "annotator": line.annotator,
+             "action": line.action, "what": line.what}
+            for line in lines
+        ]  # fmt: skip
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    _table(
+        ("when", "who", "what"),
+        [(f"{line.at:%Y-%m-%d %H:%M:%S}", line.annotator, line.what) for line in lines],
+    )
+    return 0
+
+
+def _trash(args: argparse.Namespace) -> int:
+    with _corpus(args) as corpus:
+        items = corpus.trash(corpus.project_id(args.project))
+    if args.json:
+        rows = [
+            {"id": i.id, "kind": i.kind, "name": i.name, "was_id": i.item_id, "spans": i.spans,
+             "deleted_by": i.deleted_by, "deleted_at": i.deleted_at.isoformat()}
+            for i in items
+        ]  # fmt: skip
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    _table(
+        ("id", "kind", "name", "spans", "deleted by", "deleted at"),
+        [
+            (i.id, i.kind, i.name, i.spans, i.deleted_by, f"{i.deleted_at:%Y-%m-%d %H:%M:%S}")
+            for i in items
+        ],
+    )
+    return 0
+
+
+def _restore_trash(args: argparse.Namespace) -> int:
+    with _corpus(args) as corpus:
+        change = corpus.restore(args.id)
+    assert change.after is not None
+    after = change.after
+    print(f"restored {after['kind']} {after['name']!r} as id {after['item_id']}")
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": _backup,
     "restore": _restore,
+    "history": _history,
+    "trash": _trash,
+    "restore-trash": _restore_trash,
     "agreement": _agreement,
     "merge": _merge,
     "import": _import,

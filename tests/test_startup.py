@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.corpus import Corpus
+from annotator.core.db import SCHEMA_HEAD
 from tests.core.test_opening import database_at
 
 # What `annotator projects` once loaded and does not need: SQLModel and pydantic (the
@@ -82,10 +83,10 @@ def test_an_outdated_database_still_loads_alembic_and_is_migrated(tmp_path: Path
     assert code == 0
     assert out.splitlines()[1].split() == ["old", "0", "0", "0"]
     assert _loaded(modules, "alembic") == ["alembic"]
-    assert len(list(tmp_path.glob("backups/old.db.before-0002.*.bak"))) == 1
+    assert len(list(tmp_path.glob(f"backups/old.db.before-{SCHEMA_HEAD}.*.bak"))) == 1
     with sqlite3.connect(old) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
-            ("0002",)
+            (SCHEMA_HEAD,)
         ]
     connection.close()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Date
 from sqlmodel import Session, SQLModel
@@ -67,6 +68,23 @@ class Change:
         )
 
 
+def recorded_inverse(change: Change) -> Change:
+    """`change.inverse()` as the history names it: undoing an undo is a redo, so the
+    history tells actions, undos and redos apart and undo can be rebuilt from it."""
+    inverse = change.inverse()
+    if change.action.startswith("undo "):
+        return replace(inverse, action=f"redo {inverse.action}")
+    return inverse
+
+
+def inverse_action(action: str) -> str:
+    if action.startswith("undo "):
+        return f"redo {action[5:]}"
+    if action.startswith("redo "):
+        return f"undo {action[5:]}"
+    return f"undo {action}"
+
+
 def snapshot(row: SQLModel) -> dict[str, Any]:
     """A JSON-safe copy of a row's columns."""
     data: dict[str, Any] = {}
@@ -78,7 +96,7 @@ def snapshot(row: SQLModel) -> dict[str, Any]:
     return data
 
 
-def _from_snapshot(model: type[SQLModel], data: dict[str, Any]) -> dict[str, Any]:
+def from_snapshot(model: type[SQLModel], data: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for column in model.__table__.columns:  # type: ignore[attr-defined]
         value = data.get(column.key)
@@ -109,7 +127,7 @@ def apply_state(session: Session, change: Change) -> None:
         if existing is not None:
             session.delete(existing)
         return
-    values = _from_snapshot(model, change.after)
+    values = from_snapshot(model, change.after)
     if existing is None:
         session.add(model(**values))
     else:
@@ -129,6 +147,14 @@ def place_labels(session: Session, positions: list[list[int]]) -> None:
     session.flush()
 
 
+def batch_of(session: Session) -> str:
+    """The key shared by every history row of the session's transaction: one action."""
+    batch = session.info.get("history_batch")
+    if batch is None:
+        batch = session.info["history_batch"] = uuid4().hex
+    return str(batch)
+
+
 def record(session: Session, change: Change, *, annotator: str) -> None:
     """Append the change to the history in the caller's transaction."""
     session.add(
@@ -138,6 +164,8 @@ def record(session: Session, change: Change, *, annotator: str) -> None:
             entity=change.entity,
             entity_id=change.entity_id,
             project_id=change.project_id,
+            document_id=change.document_id,
+            batch=batch_of(session),
             before=change.before,
             after=change.after,
         )

@@ -19,7 +19,7 @@ from annotator.base.errors import UserError
 from annotator.base.vocabulary import LabelKind, Origin, Status
 from annotator.core import operations as ops
 from annotator.core.catalog import Catalog
-from annotator.core.changes import Change, apply_state, record
+from annotator.core.changes import Change, apply_state, record, recorded_inverse
 from annotator.core.db import WRITES, place
 from annotator.core.failures import classify
 from annotator.core.models import (
@@ -35,7 +35,7 @@ from annotator.core.models import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from annotator.core.trash import TrashItem
 
 TEXTS_KEPT = 8
 
@@ -394,7 +394,7 @@ class Corpus(Catalog):
         inverse = change.inverse()
         with self.action() as session:
             apply_state(session, inverse)
-            self._commit_change(session, inverse)
+            self._commit_change(session, recorded_inverse(change))
         return inverse
 
     def revert_all(self, changes: Sequence[Change]) -> list[Change]:
@@ -406,7 +406,7 @@ class Corpus(Catalog):
                 inverse = change.inverse()
                 apply_state(session, inverse)
                 session.flush()
-                self._commit_change(session, inverse)
+                self._commit_change(session, recorded_inverse(change))
                 inverses.append(inverse)
         return inverses
 
@@ -416,6 +416,44 @@ class Corpus(Catalog):
             if project_id is not None:
                 query = query.where(History.project_id == project_id)
             return list(session.exec(query).all())
+
+    # -- undo after a restart, and the trash (annotator.core.history and .trash) -------
+
+    def undo_last(
+        self, *, project_id: int | None = None, documents_only: bool = False
+    ) -> list[Change]:
+        """Undo this annotator's newest action from the history, even one made before
+        the corpus was last opened; the undo is recorded, so redo_last can replay it."""
+        from annotator.core.history import undo_last
+
+        return undo_last(self, project_id=project_id, documents_only=documents_only)
+
+    def redo_last(
+        self, *, project_id: int | None = None, documents_only: bool = False
+    ) -> list[Change]:
+        from annotator.core.history import redo_last
+
+        return redo_last(self, project_id=project_id, documents_only=documents_only)
+
+    def delete_document(self, document_id: int) -> Change:
+        from annotator.core.trash import delete_document
+
+        return delete_document(self, document_id)
+
+    def delete_label(self, label_id: int) -> Change:
+        from annotator.core.trash import delete_label
+
+        return delete_label(self, label_id)
+
+    def trash(self, project_id: int) -> list[TrashItem]:
+        from annotator.core.trash import trash
+
+        return trash(self, project_id)
+
+    def restore(self, trash_id: int) -> Change:
+        from annotator.core.trash import restore
+
+        return restore(self, trash_id)
 
     # -- compound actions and whole-project reads the window asks for ------------------
 

@@ -245,6 +245,25 @@ class History(SQLModel, table=True):
     project_id: int | None = None
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # The document a row concerns, so a document's story is one indexed query.
+    document_id: int | None = Field(default=None, index=True)
+    # Rows written by one action share it: undo and redo take the whole action back.
+    batch: str | None = None
+
+
+class Trash(SQLModel, table=True):
+    """A deleted document or label with every row that went with it, restorable."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    kind: str
+    name: str
+    deleted_by: str
+    deleted_at: datetime = _timestamp()
+    rows: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    restored_at: datetime | None = Field(default=None, sa_type=UtcDateTime, nullable=True)
+
+    __table_args__ = (CheckConstraint("kind IN ('document', 'label')", name="kind_known"),)
 
 
 # The same tables for SQLAlchemy Core, which the bulk paths (import, export, merge,
@@ -258,3 +277,4 @@ doclabel_t: Table = DocumentLabel.__table__  # type: ignore[attr-defined]
 status_t: Table = DocumentStatus.__table__  # type: ignore[attr-defined]
 decision_t: Table = ReviewDecision.__table__  # type: ignore[attr-defined]
 history_t: Table = History.__table__  # type: ignore[attr-defined]
+trash_t: Table = Trash.__table__  # type: ignore[attr-defined]

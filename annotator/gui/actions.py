@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar
+from shiboken6 import isValid
 
 from annotator.base.vocabulary import ExportFormat, Status
 from annotator.gui import settings as options
@@ -64,8 +65,8 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.EXPORT_JSONL: lambda w: lambda: w.export(ExportFormat.JSONL),
     Act.SWITCH_PROJECT: lambda w: w.switch_project,
     Act.QUIT: lambda w: w.close,
-    Act.UNDO: lambda w: w.workspace.undo_stack.undo,
-    Act.REDO: lambda w: w.workspace.undo_stack.redo,
+    Act.UNDO: lambda w: w.workspace.undo,
+    Act.REDO: lambda w: w.workspace.redo,
     Act.FIND: lambda w: w.article.find_bar.open_bar,
     Act.DELETE_SPAN: lambda w: w.delete_span,
     Act.LABELS: lambda w: w.edit_labels,
@@ -94,11 +95,22 @@ def _action(window: MainWindow, act: Act) -> QAction:
 
 def create_actions(window: MainWindow) -> Iterator[tuple[Act, QAction]]:
     actions = {act: _action(window, act) for act in Act}
-    # Undo and redo are offered only when the stack has a step to take.
-    stack = window.workspace.undo_stack
-    for act, signal in ((Act.UNDO, stack.canUndoChanged), (Act.REDO, stack.canRedoChanged)):
-        actions[act].setEnabled(False)
-        signal.connect(actions[act].setEnabled)
+    # Undo and redo are offered only when the stack, or the history, has a step to take.
+    workspace = window.workspace
+
+    def offer_undo(*_args: object) -> None:
+        if not isValid(workspace.undo_stack) or not isValid(actions[Act.UNDO]):
+            return  # the window is being taken down
+        can_undo, can_redo = workspace.undo_available()
+        actions[Act.UNDO].setEnabled(can_undo)
+        actions[Act.REDO].setEnabled(can_redo)
+
+    stack = workspace.undo_stack
+    for signal in (stack.canUndoChanged, stack.canRedoChanged, workspace.projectChanged):
+        signal.connect(offer_undo)
+    workspace.changed.connect(offer_undo)
+    actions[Act.UNDO].setEnabled(False)
+    actions[Act.REDO].setEnabled(False)
     # The article view sends Delete itself, so a Delete typed elsewhere stays there.
     actions[Act.DELETE_SPAN].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     actions[Act.SNAP].setChecked(window.settings.get(options.SNAP_TO_WORDS))

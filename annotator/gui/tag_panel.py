@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -235,7 +236,7 @@ class TagPanel(QWidget):
         layout.addWidget(_heading("Document labels"))
         layout.addWidget(self.document_labels)
         layout.addWidget(self.spans_title)
-        layout.addWidget(self.span_list, 1)
+        layout.addWidget(self._span_and_history_tabs(workspace), 1)
 
         workspace.labelsChanged.connect(self._on_workspace_labelsChanged)
         workspace.documentOpened.connect(self._on_workspace_documentOpened)
@@ -243,6 +244,18 @@ class TagPanel(QWidget):
         workspace.documentStateChanged.connect(self._on_workspace_documentStateChanged)
 
     # -- labels -----------------------------------------------------------------------
+
+    def _span_and_history_tabs(self, workspace: Workspace) -> QTabWidget:
+        """The span list, and beside it the open document's history."""
+        from annotator.gui.history_panel import HistoryPanel
+
+        self.history = HistoryPanel(workspace)
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setObjectName("spanTabs")
+        self.lower_tabs.setDocumentMode(True)
+        self.lower_tabs.addTab(self.span_list, "Spans")
+        self.lower_tabs.addTab(self.history, "History")
+        return self.lower_tabs
 
     def _on_workspace_labelsChanged(self) -> None:
         self.label_list.clear()

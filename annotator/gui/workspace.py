@@ -213,6 +213,49 @@ class Workspace(QObject):
             "add label", lambda: corpus.add_label(project_id, name, **fields), edits_layer=False
         )
 
+    # -- undo beyond this session ----------------------------------------------------
+
+    def _history_scope(self) -> dict[str, Any]:
+        project_id = self.project.id if self.project is not None else None
+        return {"project_id": project_id, "documents_only": True}
+
+    def undo(self) -> None:
+        """This session's undo stack first; once it is empty, the history, so that
+        Ctrl+Z after a restart takes back the last annotation made before it."""
+        if self.undo_stack.canUndo():
+            self.undo_stack.undo()
+        elif self.corpus is not None and self.project is not None:
+            self._from_history(self.corpus.undo_last)
+
+    def redo(self) -> None:
+        if self.undo_stack.canRedo():
+            self.undo_stack.redo()
+        elif self.corpus is not None and self.project is not None:
+            self._from_history(self.corpus.redo_last)
+
+    def undo_available(self) -> tuple[bool, bool]:
+        """(undo, redo) as Ctrl+Z and Ctrl+Shift+Z would find them. The history is read
+        only when this session has nothing to undo: an action of the session empties
+        the history's redo steps as it fills the stack."""
+        can_undo, can_redo = self.undo_stack.canUndo(), self.undo_stack.canRedo()
+        if can_undo or self.corpus is None or self.project is None:
+            return can_undo, can_redo
+        from annotator.core.history import available
+
+        in_history = available(self.corpus, **self._history_scope())
+        return can_undo or in_history[0], can_redo or in_history[1]
+
+    def _from_history(self, step: Callable[..., list[Change]]) -> None:
+        from annotator.base.errors import UserError
+
+        try:
+            changes = step(**self._history_scope())
+        except UserError as error:
+            self.failed.emit(str(error))
+            return
+        if changes:
+            self._announce_all(changes)
+
     # -- announcing -------------------------------------------------------------------
 
     def _announce_all(self, changes: list[Change]) -> None:

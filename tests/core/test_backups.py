@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from annotator.base.errors import UserError
-from annotator.core import backups
+from annotator.core import backups, db
 from annotator.core.corpus import Corpus
 from tests.core.conftest import SEED_TEXT, add_document
 from tests.core.test_opening import database_at
@@ -124,7 +124,7 @@ def test_a_migration_backup_is_made_once_however_often_the_migration_fails(
         for _attempt in range(3):
             with pytest.raises(UserError):
                 Corpus.open(str(database)).close()
-    assert _kinds(database) == ["before-0002"]
+    assert _kinds(database) == [f"before-{db.SCHEMA_HEAD}"]
     Corpus.open(str(database)).close()  # migrated now
     (copy,) = backups.backups_of(database)
     with sqlite3.connect(copy.path) as connection:
@@ -132,7 +132,7 @@ def test_a_migration_backup_is_made_once_however_often_the_migration_fails(
             ("0001",)
         ]
     connection.close()
-    assert copy.path.name.startswith("old.db.before-0002.")
+    assert copy.path.name.startswith(f"old.db.before-{db.SCHEMA_HEAD}.")
 
 
 def test_pruning_keeps_three_migration_backups(tmp_path: Path, clock: Clock) -> None:

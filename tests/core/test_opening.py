@@ -60,7 +60,7 @@ def test_a_database_behind_the_head_is_migrated_with_a_backup(tmp_path: Path) ->
     with Corpus.open(str(path)) as corpus:
         assert db.schema_revisions(corpus.engine) == [db.SCHEMA_HEAD]
         assert [p.name for p in corpus.projects()] == ["old"]
-    assert len(list(tmp_path.glob("backups/behind.db.before-0002.*.bak"))) == 1
+    assert len(list(tmp_path.glob(f"backups/behind.db.before-{db.SCHEMA_HEAD}.*.bak"))) == 1
     Corpus.open(str(path)).close()  # current now: no second copy
     assert len(list(tmp_path.rglob("*.bak"))) == 1
 

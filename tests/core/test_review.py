@@ -801,7 +801,7 @@ def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -
         with corpus.engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
             kinds = dict(connection.execute(text("SELECT name, kind FROM annotator")).all())
-        assert version == "0002"
+        assert version == db.SCHEMA_HEAD
         assert kinds == {"alice": "person", "gold": "gold"}  # the reserved name is now gold
         assert [s.text for s in corpus.spans(1, annotator="alice")] == ["Ada"]
         # the old gold layer is the gold layer, and review works on it
@@ -811,7 +811,7 @@ def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -
         assert [s.text for s in rv.gold_spans(corpus, 1)] == ["Ada"]
     if database_url.startswith("sqlite"):
         path = Path(database_url.removeprefix("sqlite:///"))
-        (backup,) = tmp_path.glob(f"backups/{path.name}.before-0002.*.bak")
+        (backup,) = tmp_path.glob(f"backups/{path.name}.before-{db.SCHEMA_HEAD}.*.bak")
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [
                 ("0001",)]  # fmt: skip
