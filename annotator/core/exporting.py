@@ -7,6 +7,7 @@ Python side only passes values through.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,8 @@ from annotator.core.catalog import Catalog
 from annotator.core.db import place, sqlite_file
 from annotator.core.failures import classify
 from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
+
+log = logging.getLogger(__name__)
 
 SPAN_COLUMNS = (
     "span_id", "document_id", "document_hash", "document_title", "source_url",
@@ -360,6 +363,7 @@ def export_project(
                         labels_out, DOCUMENT_LABEL_COLUMNS,
                         document_label_rows(connection, project_id, chosen), excel=excel,
                     )  # fmt: skip
+                log.info("exported %d span(s) of project %d to %s", rows, project_id, output)
                 return ExportReport(rows, labels, (output, labels_path))
             total = count_documents(connection, project_id)
             with atomic_output(output, encoding="utf-8", newline="\n") as out:
@@ -367,6 +371,7 @@ def export_project(
                     out, documents_with_layers(connection, project_id, chosen),
                     on_document=lambda n: report(n, total),
                 )  # fmt: skip
+            log.info("exported %d document(s) of project %d to %s", rows, project_id, output)
             return ExportReport(rows, 0, (output,))
     except (ExportCancelled, DBAPIError) as error:
         problem = classify(error, where=place(corpus.engine.url))

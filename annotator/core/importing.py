@@ -9,6 +9,7 @@ writes nothing and a file the database refuses does not take the others with it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,8 @@ from annotator.formats.records import (
 Record = DocumentRecord | SpanRowRecord | DocumentLabelRowRecord
 Reader = Callable[[Path], Iterable[Record]]
 ProgressCallback = Callable[[int, int, str], bool | None]
+
+log = logging.getLogger(__name__)
 
 STATUS_RANK = {Status.TODO.value: 0, Status.IN_PROGRESS.value: 1, Status.DONE.value: 2}
 KNOWN_SUFFIXES = {
@@ -197,6 +200,14 @@ def import_paths(
         batch.flush()
         if on_progress is not None and on_progress(total_bytes, total_bytes, "") is False:
             raise ImportCancelled("import cancelled; nothing was written")
+    # File names and line numbers only: a reason may quote the article's text.
+    for failure in report.failures:
+        log.info("import refused %s (line %s)", failure.path, failure.line)
+    log.info(
+        "imported %d document(s), %d span(s) into %r from %d of %d file(s)",
+        report.documents, report.spans, project, report.files - len(report.failures),
+        report.files,
+    )  # fmt: skip
     return report
 
 
