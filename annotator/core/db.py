@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -41,12 +42,17 @@ def resolve_url(flag: str | None = None) -> str:
     return chosen
 
 
+# A password may also come as a query parameter (`?password=`), which SQLAlchemy shows.
+_PASSWORD_PARAMETER = re.compile(r"([?&](?:password|passwd|pass|sslpassword)=)[^&]*", re.I)
+
+
 def masked(url: str | URL) -> str:
     """A URL fit to show: any password replaced by ***."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown = make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
-        return str(url).split("@")[-1]
+        shown = str(url).split("@")[-1]
+    return _PASSWORD_PARAMETER.sub(r"\1***", shown)
 
 
 def place(url: str | URL) -> str:

@@ -10,12 +10,22 @@ writes nothing and a file the database refuses does not take the others with it.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -117,22 +127,42 @@ class ImportReport:
 
 
 def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[InputError]]:
-    """Files to read: folders recursively (known suffixes only, hidden entries skipped)."""
+    """Files to read: folders recursively (known suffixes only, hidden entries skipped).
+
+    A folder that cannot be read, or holds nothing to import, is a failure of its own,
+    never a silent "0 of 0 files".
+    """
     files: list[Path] = []
     problems: list[InputError] = []
     for path in paths:
         if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                relative = candidate.relative_to(path).parts
-                if any(part.startswith(".") for part in relative):
-                    continue
-                if candidate.is_file() and candidate.suffix.lower() in KNOWN_SUFFIXES:
-                    files.append(candidate)
+            found = _folder_files(path, problems)
+            if not found and not any(problem.path == path for problem in problems):
+                known = ", ".join(sorted(KNOWN_SUFFIXES))
+                problems.append(InputError(f"no files to import here ({known})", path=path))
+            files += found
         elif path.is_file():
             files.append(path)
         else:
             problems.append(InputError("no such file or folder", path=path))
     return files, problems
+
+
+def _folder_files(folder: Path, problems: list[InputError]) -> list[Path]:
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else folder
+        problems.append(InputError(f"cannot read this folder: {error.strerror}", path=where))
+
+    found: list[Path] = []
+    for root, folders, names in os.walk(folder, onerror=unreadable):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(names):
+            candidate = Path(root) / name
+            if name.startswith(".") or candidate.suffix.lower() not in KNOWN_SUFFIXES:
+                continue
+            if candidate.is_file():
+                found.append(candidate)
+    return sorted(found)
 
 
 def reader_for(path: Path, *, format_name: str | None, text_column: str) -> Reader:
@@ -183,6 +213,7 @@ def import_paths(
         writing(corpus.engine) as connection,
     ):
         # Created in the import's transaction, so a cancelled import leaves no project behind.
+        existed = _project_id(connection, project) is not None
         project_id = ensure_project(connection, project, importer=corpus.annotator_name)
         writer = Writer(connection, project_id=project_id, importer=corpus.annotator_name)
         batch = _Batch(connection, writer, report)
@@ -200,6 +231,10 @@ def import_paths(
         batch.flush()
         if on_progress is not None and on_progress(total_bytes, total_bytes, "") is False:
             raise ImportCancelled("import cancelled; nothing was written")
+        if not existed and not _wrote_anything(report):
+            # Every file failed: the project this import made would be an empty leftover.
+            connection.execute(delete(history_t).where(history_t.c.project_id == project_id))
+            connection.execute(delete(project_t).where(project_t.c.id == project_id))
     # File names and line numbers only: a reason may quote the article's text.
     for failure in report.failures:
         log.info("import refused %s (line %s)", failure.path, failure.line)
@@ -287,13 +322,25 @@ class _Batch:
         self.report.add(counts)
 
 
+def _project_id(connection: Connection, name: str) -> int | None:
+    found = connection.execute(select(project_t.c.id).where(project_t.c.name == name.strip()))
+    value = found.scalar()
+    return None if value is None else int(value)
+
+
+def _wrote_anything(report: ImportReport) -> bool:
+    return bool(
+        report.documents or report.duplicates or report.spans or report.spans_already_present
+        or report.document_labels or report.statuses or report.labels_created
+    )  # fmt: skip
+
+
 def ensure_project(connection: Connection, name: str, *, importer: str) -> int:
     """The project's id, creating it (with its history row) in the connection's transaction."""
     name = name.strip()
-    table = project_t
-    found = connection.execute(select(table.c.id).where(table.c.name == name)).scalar()
+    found = _project_id(connection, name)
     if found is not None:
-        return int(found)
+        return found
     # The session joins the open transaction and never commits it.
     with Session(bind=connection) as session:
         change = create_project(name, session=session)

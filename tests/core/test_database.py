@@ -98,6 +98,12 @@ def test_passwords_are_masked() -> None:
     )
 
 
+def test_a_password_given_as_a_query_parameter_is_masked_too() -> None:
+    shown = db.masked("postgresql+psycopg://ann@db.example/corpus?sslmode=require&password=s3")
+    assert shown == "postgresql+psycopg://ann@db.example/corpus?password=***&sslmode=require"
+    assert "s3" not in db.masked("postgresql://ann@db.example/corpus?PASSWORD=s3&x=1")
+
+
 def test_new_database_is_migrated_to_head_without_a_backup(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     Corpus.open(str(path)).close()

@@ -679,3 +679,44 @@ def test_new_documents_get_their_own_spans_beside_older_ones(
         [(t, f"Person {n}") for n, t in enumerate(texts)] + [("Older document number 1.", "Older")]
     )
     assert all(span == cut for _, span, cut in seen)
+
+
+def test_a_bad_file_into_a_new_project_leaves_no_project_behind(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00\x01 binary")
+    report = import_paths(corpus, [bad], project="fresh")
+    assert len(report.failures) == 1
+    assert [summary.name for summary in corpus.projects()] == []
+    # An existing project stays, even when nothing new comes into it.
+    corpus.create_project("kept")
+    import_paths(corpus, [bad], project="kept")
+    assert [summary.name for summary in corpus.projects()] == ["kept"]
+
+
+def test_an_empty_or_unreadable_folder_is_a_failure_not_zero_files(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty"
+    (empty / "photos").mkdir(parents=True)
+    (empty / "photos" / "cover.jpg").write_bytes(b"\xff\xd8")
+    report = import_paths(corpus, [empty], project="news")
+    [failure] = report.failures
+    assert failure.path == empty and "no files to import here" in str(failure)
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.txt").write_text("An article.", encoding="utf-8")
+
+    # Tests run as root, whom permissions do not stop: the walk reports the refusal the
+    # operating system would give anyone else.
+    def refused_walk(top: object, onerror: Any = None, **_options: object) -> Any:
+        onerror(PermissionError(13, "Permission denied", str(top)))
+        return iter(())
+
+    monkeypatch.setattr("annotator.core.importing.os.walk", refused_walk)
+    report = import_paths(corpus, [locked], project="news")
+    [failure] = report.failures
+    assert str(failure) == f"{locked}: cannot read this folder: Permission denied"
+    assert report.documents == 0
