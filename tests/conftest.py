@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.core.database_state import NoRoom
 
 # GUI tests run without a display; set before any Qt import so plain `pytest` works.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -60,3 +64,16 @@ def refused_login_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
         admin.dispose()
+
+
+@pytest.fixture
+def no_room() -> Iterator[NoRoom]:
+    """The database file may not grow: SQLite's real "database or disk is full"."""
+    from tests.core.database_state import NoRoom
+
+    room = NoRoom()
+    room.start()
+    try:
+        yield room
+    finally:
+        room.stop()

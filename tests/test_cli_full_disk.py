@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,16 +32,6 @@ def assert_one_plain_line(err: str) -> None:
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
     return seed(tmp_path / "corpus.db").path
-
-
-@pytest.fixture
-def no_room() -> Iterator[NoRoom]:
-    room = NoRoom()
-    room.start()
-    try:
-        yield room
-    finally:
-        room.stop()
 
 
 def state(path: Path) -> object:

@@ -57,16 +57,6 @@ def seeded(tmp_path: Path) -> Seeded:
     return seed(tmp_path / "corpus.db")
 
 
-@pytest.fixture
-def no_room() -> Iterator[NoRoom]:
-    room = NoRoom()
-    room.start()
-    try:
-        yield room
-    finally:
-        room.stop()
-
-
 def big_file(folder: Path, name: str = "big.txt", size: int = 300_000) -> Path:
     """A new article too long for the pages the database has free."""
     path = folder / name

@@ -21,6 +21,7 @@ from annotator.core import db as db_module
 from annotator.core.corpus import Corpus
 from annotator.gui.main_window import MainWindow
 from tests.conftest import REPO
+from tests.gui.kill_driver import writing_now
 
 UNDO = (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
 REDO = (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
@@ -70,19 +71,6 @@ def stored(db_path: Path, document_id: int) -> set[tuple[int, int]]:
 
 def shown_spans(window: MainWindow) -> set[tuple[int, int]]:
     return {(span.start, span.end) for span in window.workspace.spans.values()}
-
-
-def writing_now(db_path: Path) -> bool:
-    """Whether another program holds the write lock this instant."""
-    probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        probe.close()
 
 
 def test_labelling_while_a_command_line_import_runs_loses_nothing(
