@@ -18,6 +18,7 @@ from annotator.base.safe_files import (
     is_sqlite_file,
     refuse_database_target,
 )
+from annotator.core import db
 
 FOLDER = "backups"
 DAILY = "daily"
@@ -28,7 +29,6 @@ BEFORE_MIGRATION = "before-"  # + the revision migrated to
 # `annotator backup` are the user's and never removed.
 KEEP = {DAILY: 7, BEFORE_MIGRATION: 3, BEFORE_RESTORE: 3}
 DAILY_INTERVAL = timedelta(days=1)
-BUSY_TIMEOUT = 30.0
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def _copy(source: Path, target: Path) -> None:
     """A consistent copy through SQLite's online backup: the WAL's commits included, and
     safe while another program writes. The copy is one file, with no WAL of its own."""
     with (
-        closing(sqlite3.connect(source, timeout=BUSY_TIMEOUT)) as origin,
+        closing(sqlite3.connect(source, timeout=db.BUSY_TIMEOUT)) as origin,
         closing(sqlite3.connect(target)) as copy,
     ):
         origin.backup(copy)
