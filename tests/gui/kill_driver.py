@@ -27,13 +27,19 @@ from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import Settings
 
 
-def main(database: str, settings_file: str) -> None:
+def _open_window(database: str, settings_file: str) -> tuple[QApplication, MainWindow]:
+    """The real window on the database, shown and focused as a person would have it."""
     app = QApplication([])
     window = MainWindow(Settings(QSettings(settings_file, QSettings.Format.IniFormat)))
     window.show()
     QTest.qWaitForWindowExposed(window)
     window.activateWindow()
     assert window.open_database(database, annotator="alice", project=None)
+    return app, window
+
+
+def main(database: str, settings_file: str) -> None:
+    app, window = _open_window(database, settings_file)
     view = window.article.text
     text = window.workspace.document.text
     for word, key in (("Harbour Bridge", Qt.Key.Key_3), ("Tuesday", Qt.Key.Key_4),
@@ -82,12 +88,7 @@ def plans(text: str) -> list[Plan]:
 
 def label_until_killed(database: str, settings_file: str) -> None:
     """Label word after word by key presses, printing each step once the window shows it."""
-    app = QApplication([])
-    window = MainWindow(Settings(QSettings(settings_file, QSettings.Format.IniFormat)))
-    window.show()
-    QTest.qWaitForWindowExposed(window)
-    window.activateWindow()
-    assert window.open_database(database, annotator="alice", project=None)
+    app, window = _open_window(database, settings_file)
     workspace, view = window.workspace, window.article.text
     workspace.failed.connect(lambda message: print("ERROR", message, flush=True))
     label_ids = {label.hotkey: label.id for label in workspace.labels}
