@@ -38,6 +38,22 @@ if TYPE_CHECKING:
     from annotator.core.trash import TrashItem
 
 TEXTS_KEPT = 8
+# What a unique constraint PostgreSQL names means, when another program made the same row
+# between our check and our insert (on SQLite the write lock leaves no such moment).
+_TAKEN = {
+    "uq_label_project_kind_name": "the project already has a label of that name",
+    "uq_project_name": "a project of that name already exists",
+    "uq_span_identity": "that span is already there",
+    "uq_document_label_identity": "that document label is already set",
+}
+
+
+def _refusal(error: IntegrityError) -> str:
+    diagnosis = getattr(error.orig, "diag", None)
+    constraint = getattr(diagnosis, "constraint_name", None)
+    if constraint in _TAKEN:
+        return f"{_TAKEN[constraint]} (someone else has just made it)"
+    return f"the database refused the change: {error.orig}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +108,7 @@ class Corpus(Catalog):
                 session.commit()
             except IntegrityError as error:
                 session.rollback()
-                raise UserError(f"the database refused the change: {error.orig}") from error
+                raise UserError(_refusal(error)) from error
             except DBAPIError as error:
                 session.rollback()
                 problem = classify(error, where=place(self.engine.url))
@@ -155,9 +171,20 @@ class Corpus(Catalog):
         return project_id
 
     def ensure_project(self, name: str) -> Project:
+        """The project, made unless it exists (or another program makes it meanwhile)."""
+        from annotator.core.import_writer import make_project
+
         with self.session() as session:
             project = session.exec(select(Project).where(Project.name == name)).first()
-        return project if project is not None else self.create_project(name)
+        if project is not None:
+            return project
+        with self.action() as session:
+            project_id, _made = make_project(
+                session.connection(), name, importer=self.annotator_name
+            )
+            project = session.get(Project, project_id)
+        assert project is not None
+        return project
 
     def labels(self, project_id: int, *, kind: LabelKind | None = None) -> list[Label]:
         with self.session() as session:

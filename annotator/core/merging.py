@@ -15,14 +15,14 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, select
 
 from annotator.base.errors import UserError
 from annotator.core.corpus import Corpus
 from annotator.core.db import open_engine, place
 from annotator.core.db import writing as writing_to
 from annotator.core.failures import classify, translated
-from annotator.core.importing import ImportReport, Writer, ensure_project
+from annotator.core.import_writer import ImportReport, Writer, ensure_project
 from annotator.core.models import (
     annotator_t,
     doclabel_t,
@@ -32,6 +32,7 @@ from annotator.core.models import (
     span_t,
     status_t,
 )
+from annotator.core.shared_rows import insert_ignoring_duplicates
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 
 BATCH = 200
@@ -108,7 +109,7 @@ def _copy_labels(reading: Connection, writing: Connection, source: int, target: 
             continue
         hotkey = row["hotkey"] if row["hotkey"] not in taken_keys else None
         writing.execute(
-            insert(label_t).values(
+            insert_ignoring_duplicates(writing, label_t).values(
                 project_id=target, name=row["name"], kind=row["kind"], color=row["color"],
                 hotkey=hotkey, description=row["description"], position=position,
             )

@@ -23,8 +23,10 @@ from annotator.core.models import (
     Label,
     Project,
     Span,
+    annotator_t,
     utc_now,
 )
+from annotator.core.shared_rows import insert_or_get
 
 DEFAULT_COLORS = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
@@ -61,9 +63,12 @@ def get_or_create_annotator(name: str, *, session: Session) -> Annotator:
         raise UserError(f"{GOLD!r} is reserved for the reviewed gold layer; choose another name")
     annotator = session.exec(select(Annotator).where(Annotator.name == name)).first()
     if annotator is None:
-        annotator = Annotator(name=name)
-        session.add(annotator)
-        session.flush()
+        # Two windows of a new annotator may start at once: insert-or-get, not insert.
+        annotator_id, _made = insert_or_get(
+            session.connection(), annotator_t, {"name": name}, ("name",)
+        )
+        annotator = session.get(Annotator, annotator_id)
+        assert annotator is not None
     return annotator
 
 

@@ -16,7 +16,6 @@ from annotator.core import operations as ops
 from annotator.core.changes import Change, record, snapshot
 from annotator.core.corpus import Corpus
 from annotator.core.models import (
-    Annotator,
     ReviewDecision,
     annotator_t,
     decision_t,
@@ -32,6 +31,7 @@ from annotator.core.review.classify import (
     SpanRef,
     _items,
 )
+from annotator.core.shared_rows import insert_or_get
 
 
 def _pair(annotator_a: str, annotator_b: str | None) -> tuple[str, str | None]:
@@ -238,11 +238,14 @@ def _gold_id(session: Session) -> int:
     found = _annotator_id(session.connection(), GOLD)
     if found is not None:
         return found
-    gold = Annotator(name=GOLD, kind=AnnotatorKind.GOLD.value)
-    session.add(gold)
-    session.flush()
-    assert gold.id is not None
-    return gold.id
+    # Two reviewers may write the first gold span at the same moment.
+    gold_id, _made = insert_or_get(
+        session.connection(),
+        annotator_t,
+        {"name": GOLD, "kind": AnnotatorKind.GOLD.value},
+        ("name",),
+    )
+    return gold_id
 
 
 @dataclass
