@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from annotator.base.vocabulary import LabelKind, Status
 from annotator.core.corpus import Corpus
@@ -248,6 +249,39 @@ def test_four_annotators_importing_the_same_documents_at_once_all_succeed(
         for row in documents:
             model = corpus.spans(row.id, annotator="model")
             assert [(span.start, span.end) for span in model] == [(0, WORD_LENGTH)]
+
+
+def open_as_newcomer(database: str, start: Any, errors: str) -> None:
+    """A window of an annotator nobody has seen yet: the first span makes the annotator."""
+    try:
+        with Corpus.open(database, annotator="newcomer") as corpus:
+            start.wait(timeout=60)
+            corpus.annotator_id()
+    except BaseException:
+        Path(errors).write_text(traceback.format_exc(), encoding="utf-8")
+        raise SystemExit(1) from None
+
+
+def test_four_windows_of_one_new_annotator_starting_at_once_make_one_annotator(
+    tmp_path: Path, database_url: str
+) -> None:
+    Corpus.open(database_url).close()
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(4)
+    windows = [
+        spawn.Process(
+            target=open_as_newcomer, args=(database_url, start, str(tmp_path / f"{n}.err"))
+        )
+        for n in range(4)
+    ]
+    for window in windows:
+        window.start()
+    for n, window in enumerate(windows):
+        window.join(timeout=120)
+        failure = tmp_path / f"{n}.err"
+        assert window.exitcode == 0, failure.read_text() if failure.exists() else n
+    with Corpus.open(database_url) as corpus:
+        assert corpus.annotators().count("newcomer") == 1
 
 
 def test_a_write_waits_for_another_programs_lock_while_a_read_goes_on(tmp_path: Path) -> None:
