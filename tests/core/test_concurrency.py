@@ -16,8 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from annotator.base.text import content_hash
 from annotator.base.vocabulary import LabelKind, Status
 from annotator.core.corpus import Corpus
+from annotator.core.models import utc_now
 from tests.conftest import REPO
 from tests.core.conftest import add_document
 
@@ -282,6 +286,52 @@ def test_four_windows_of_one_new_annotator_starting_at_once_make_one_annotator(
         assert window.exitcode == 0, failure.read_text() if failure.exists() else n
     with Corpus.open(database_url) as corpus:
         assert corpus.annotators().count("newcomer") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_rows_another_import_commits_midway_are_taken_as_found(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The moment the four-process test hopes to hit, made certain: after an import has
+    looked at what the project holds, another program commits the same document, label
+    and annotator. On SQLite the import's write lock leaves no such moment."""
+    from sqlalchemy import insert
+
+    from annotator.core.import_writer import Writer, ensure_project
+    from annotator.core.models import annotator_t, document_t, label_t
+    from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
+
+    text = word_text(0)
+    record = DocumentRecord(
+        text=text,
+        spans=[SpanRecord(start=0, end=WORD_LENGTH, label="EVENT", annotator="model")],
+        layers=[AnnotatorLayer(annotator="model", status="done", document_labels=["Topic"])],
+    )
+    with Corpus.open(database_url, annotator="ana") as corpus:
+        with corpus.engine.begin() as setup:
+            project_id = ensure_project(setup, "shared", importer="setup")
+        with corpus.engine.connect() as connection, connection.begin():
+            writer = Writer(connection, project_id=project_id, importer="ana")
+            with corpus.engine.begin() as other:
+                other.execute(insert(annotator_t).values(name="model"))
+                other.execute(
+                    insert(label_t).values(project_id=project_id, name="EVENT", kind="span")
+                )
+                other.execute(
+                    insert(document_t).values(
+                        project_id=project_id, text=text, content_hash=content_hash(text),
+                        meta={}, created_at=utc_now(),
+                    )
+                )  # fmt: skip
+            counts = writer.write([record], source=tmp_path / "layers.jsonl")
+        assert (counts.documents, counts.duplicates, counts.spans) == (0, 1, 1)
+        assert counts.new_labels == [("document", "Topic", counts.new_labels[0][2])]
+        document_id = corpus.documents(project_id)[0].id
+        spans = corpus.spans(document_id, annotator="model")
+        assert [(span.start, span.end) for span in spans] == [(0, WORD_LENGTH)]
+        assert corpus.document_row(document_id, annotator="model").status == Status.DONE
+        assert corpus.annotators().count("model") == 1
 
 
 def test_a_write_waits_for_another_programs_lock_while_a_read_goes_on(tmp_path: Path) -> None:
