@@ -54,7 +54,7 @@ class DatabaseProblemDialog(QDialog):
         self._server = server
         offer = "Open another database, or create a new one: annotator starts with it from now on."
         if server is not None:
-            offer = f"Retry once the server is back, or connect with another login. {offer}"
+            offer = f"Retry (a server may be away for a moment), or log in again. {offer}"
         self.open_another = _button("Open another…", "openAnother")
         self.create_new = _button("Create new…", "createNew")
         self.quit = _button("Quit", "quit")
@@ -122,7 +122,7 @@ class UnsavedChangeDialog(QDialog):
         self.setWindowTitle("annotator")
         self.setModal(True)
         self.answer = Answer.CANCEL
-        message = f"Not saved ({pending.description}): {pending.reason}"
+        message = f"Your change ({pending.description}) was not saved: {pending.reason}"
         offer = (
             "Everything on screen is kept. Retry once the server answers again, to save "
             "this very change; or connect to another server; or cancel this change."
