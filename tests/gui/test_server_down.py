@@ -116,12 +116,19 @@ def test_a_change_the_server_did_not_take_waits_for_retry_and_nothing_is_lost(
         pg_proxy.up()
         click(dialog, "retry")
 
-    offers = driving(monkeypatch, UnsavedChangeDialog, while_the_server_is_away)
+    too_soon: list[str] = []
+
+    def retry_too_soon(dialog: UnsavedChangeDialog) -> None:
+        too_soon.append(dialog.findChild(QLabel, "reason").text())
+        click(dialog, "retry")  # the server is still away: asked again
+
+    offers = driving(monkeypatch, UnsavedChangeDialog, retry_too_soon, while_the_server_is_away)
     pg_proxy.down()
     QTest.keyClick(view, Qt.Key.Key_1)  # Person
     qtbot.waitUntil(lambda: not offers and len(window.workspace.spans) == 2, timeout=WAIT_MS)
 
     # While the server was away: a plain message, the change not shown as made, the rest kept.
+    assert too_soon == [seen["reason"]]
     assert seen["reason"].startswith("Your change (label Person) was not saved: cannot reach")
     assert "check that it is running" in seen["reason"]
     assert "Traceback" not in seen["reason"] and PROXY_PASSWORD not in seen["reason"]
