@@ -1,5 +1,4 @@
-"""Connecting the window to a team's PostgreSQL server: address, user and a password that
-is asked for each time and kept in memory only, with a test of the connection first."""
+"""Connecting the window to a team's PostgreSQL server, the password kept in memory only."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""When a database cannot be opened or a change cannot be saved: say why in plain words,
-offer a retry, another database or a new one, and lose nothing on screen."""
+"""A database that cannot be opened, or a change it did not take: why, and what to do."""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ dialog, tested, then opened; the password never stored; a refused login at openi
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from annotator.base.logs import configure_logging, log_path
+from annotator.core.connecting import CHECK_TIMEOUT
 from annotator.core.corpus import Corpus
 from annotator.core.db import without_password
 from annotator.gui import settings as options
@@ -25,7 +28,6 @@ from tests.gui.conftest import PROXY_PASSWORD
 from tests.gui.modal import driving
 from tests.pg_proxy import PgProxy
 
-pytestmark = pytest.mark.postgres
 CHECK_WAIT_MS = 15_000
 
 
@@ -53,6 +55,7 @@ def retype(line: QLineEdit, words: str) -> None:
     QTest.keyClicks(line, words)
 
 
+@pytest.mark.postgres
 def test_the_connection_is_tried_with_what_was_typed(
     qtbot, pg_proxy: PgProxy, pg_database: str, tmp_path: Path
 ) -> None:
@@ -101,6 +104,31 @@ def test_the_connection_is_tried_with_what_was_typed(
     assert PROXY_PASSWORD not in verdict(dialog)
 
 
+def test_a_silent_server_is_tried_without_freezing_the_window(qtbot) -> None:
+    """A server that takes the connection and never answers: the dialog keeps responding
+    and gives up after the check's short timeout."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # the kernel completes the handshake; nobody ever reads or answers
+    try:
+        dialog = DatabaseDialog(url=f"postgresql://alice@127.0.0.1:{silent.getsockname()[1]}/team")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        started = time.monotonic()
+        qtbot.mouseClick(button(dialog, "testConnection"), Qt.MouseButton.LeftButton)
+        assert time.monotonic() - started < 1
+        qtbot.wait(300)  # the window's events go on meanwhile
+        assert verdict(dialog) == "Trying the server…"
+        assert not button(dialog, "testConnection").isEnabled()
+        assert not button(dialog, "connect").isEnabled()
+        qtbot.waitUntil(lambda: button(dialog, "testConnection").isEnabled(), timeout=CHECK_WAIT_MS)
+        assert verdict(dialog).startswith("The server is not answering")
+        assert CHECK_TIMEOUT - 1 < time.monotonic() - started < CHECK_TIMEOUT + 5
+    finally:
+        silent.close()
+
+
 @pytest.fixture
 def logged() -> Iterator[Path]:
     """The log file the window writes, as the app configures it."""
@@ -109,6 +137,7 @@ def logged() -> Iterator[Path]:
     yield path
 
 
+@pytest.mark.postgres
 def test_connect_to_server_opens_it_and_keeps_no_password(
     qtbot,
     window: MainWindow,
@@ -160,6 +189,7 @@ def test_connect_to_server_opens_it_and_keeps_no_password(
     assert log_path() == logged
 
 
+@pytest.mark.postgres
 def test_a_refused_login_at_opening_offers_retry_then_another_login(
     qtbot,
     settings: Settings,
