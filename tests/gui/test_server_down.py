@@ -6,6 +6,7 @@ The shared test server is never stopped: a forwarder between the window and it g
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton
 
 from annotator.core.corpus import Corpus
+from annotator.gui import app as app_module
 from annotator.gui import settings as options
 from annotator.gui.database_problem import DatabaseProblemDialog, UnsavedChangeDialog
 from annotator.gui.main_window import MainWindow
@@ -261,3 +263,32 @@ def test_a_server_down_at_opening_is_retried_once_it_is_back(
     assert settings.get(options.DATABASE) == ""  # a URL given for one run is not remembered
     frame.workspace.corpus.close()
     frame.close()
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_read_the_server_cannot_answer_is_a_plain_warning(
+    server_window: MainWindow, pg_proxy: PgProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the next document while the server is away: its sentence, no apology, and
+    the document on screen stays; once it is back, the same key opens the next one."""
+    window = server_window
+    warnings: list[str] = []
+    apologies: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: apologies.append(box) or 0)
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda _parent, _title, message: warnings.append(message)
+    )
+    monkeypatch.setattr(sys, "excepthook", app_module._show_error)
+    first = window.workspace.document.id
+    day = label_day(window)
+    pg_proxy.down()
+    QTest.keyClick(window.article.text, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert apologies == []
+    assert len(warnings) == 1 and warnings[0].startswith("cannot reach the database server")
+    assert PROXY_PASSWORD not in warnings[0]
+    assert window.workspace.document.id == first
+    assert shown_spans(window) == [(day, day + len(DAY))]
+    pg_proxy.up()
+    QTest.keyClick(window.article.text, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.workspace.document.id != first
+    assert len(warnings) == 1 and apologies == []
