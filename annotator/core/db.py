@@ -28,6 +28,9 @@ WRITES = "annotator_writes"
 # The newest revision in MIGRATIONS; a test keeps it equal to Alembic's head. A database
 # already there opens without loading Alembic, which costs more than the rest of start-up.
 SCHEMA_HEAD = "0003"
+# How long opening a PostgreSQL connection may take, in seconds: a server that has gone
+# away (not refusing, just silent) would otherwise hold the window for minutes.
+CONNECT_TIMEOUT = 10
 
 log = logging.getLogger(__name__)
 # Open SQLite connections of this process, by file: see _prepare_sqlite_file.
@@ -99,7 +102,12 @@ def open_engine(url: str) -> Engine:
         _tune_sqlite(engine, path)
     elif parsed.get_backend_name() == "postgresql":
         try:
-            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+            engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                connect_args=_server_timeout(parsed),
+            )
         except ModuleNotFoundError as error:
             raise UserError(
                 "PostgreSQL needs the driver: pip install 'annotator[postgres]'"
@@ -125,6 +133,11 @@ def open_engine(url: str) -> Engine:
             raise
         raise problem from error
     return engine
+
+
+def _server_timeout(parsed: URL) -> dict[str, Any]:
+    """A connect timeout for a server, unless the URL sets its own."""
+    return {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT}
 
 
 def _prepare_sqlite_file(path: Path, parsed: URL) -> None:

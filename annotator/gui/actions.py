@@ -25,6 +25,7 @@ class Act(Enum):
     IMPORT_FOLDER = ("Import &folder…", ())
     EXPORT_CSV = ("Export &CSV…", ("Ctrl+E",))
     EXPORT_JSONL = ("Export &JSONL…", ())
+    CONNECT = ("Connect to &Server…", ("Ctrl+Shift+O",))
     SWITCH_PROJECT = ("Switch &project…", ("Ctrl+P",))
     QUIT = ("&Quit", ("Ctrl+Q",))
     UNDO = ("&Undo", ("Ctrl+Z",))
@@ -63,6 +64,7 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.IMPORT_FOLDER: lambda w: w.import_folder,
     Act.EXPORT_CSV: lambda w: lambda: w.export(ExportFormat.CSV),
     Act.EXPORT_JSONL: lambda w: lambda: w.export(ExportFormat.JSONL),
+    Act.CONNECT: lambda w: w.connect_to_server,
     Act.SWITCH_PROJECT: lambda w: w.switch_project,
     Act.QUIT: lambda w: w.close,
     Act.UNDO: lambda w: w.workspace.undo,
@@ -122,7 +124,7 @@ SEPARATOR = None
 MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
     ("&File", (
         Act.IMPORT, Act.IMPORT_FOLDER, SEPARATOR, Act.EXPORT_CSV, Act.EXPORT_JSONL, SEPARATOR,
-        Act.SWITCH_PROJECT, SEPARATOR, Act.QUIT,
+        Act.CONNECT, Act.SWITCH_PROJECT, SEPARATOR, Act.QUIT,
     )),
     ("&Edit", (
         Act.UNDO, Act.REDO, SEPARATOR, Act.FIND, Act.DELETE_SPAN, SEPARATOR, Act.LABELS,

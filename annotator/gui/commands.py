@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.base.errors import UserError
+from annotator.base.errors import DatabaseUnavailable, Unavailable, UserError
 
 if TYPE_CHECKING:
     from annotator.core.changes import Change
@@ -87,3 +88,26 @@ class CorpusUndoStack(QUndoStack):
         self.refused.emit(str(command.refusal))
         command.refusal = None
         return True
+
+
+# A change refused for one of these may pass later, once the server answers again.
+WORTH_RETRYING = frozenset({Unavailable.UNREACHABLE, Unavailable.LOGIN_REFUSED})
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChange:
+    """A change the server could not take, kept whole so that Retry makes the very same
+    one (a note being typed included) instead of asking the person to do it again."""
+
+    description: str
+    reason: str
+    retry: Callable[[], object]
+
+
+def pending_change(
+    error: UserError, description: str, retry: Callable[[], object]
+) -> PendingChange | None:
+    """The change to offer again, or None when retrying it cannot help."""
+    if isinstance(error, DatabaseUnavailable) and error.kind in WORTH_RETRYING:
+        return PendingChange(description, str(error), retry)
+    return None

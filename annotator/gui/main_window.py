@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
     from annotator.gui.actions import Act
     from annotator.gui.article_view import ArticlePane
+    from annotator.gui.commands import PendingChange
     from annotator.gui.document_list import DocumentList
     from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
     from annotator.gui.settings import Settings
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         ws.spanChanged.connect(self._on_workspace_spanChanged)
         ws.saved.connect(self._on_workspace_saved)
         ws.failed.connect(self._on_workspace_failed)
+        ws.unsaved.connect(self._on_workspace_unsaved)
 
     # -- opening ----------------------------------------------------------------------
 
@@ -169,25 +171,51 @@ class MainWindow(QMainWindow):
         explained with the offer of another, which is remembered; False when the person
         quits instead."""
         from annotator.base.errors import UserError
-        from annotator.core.db import resolve_url
+        from annotator.core.connecting import server_of
         from annotator.gui.database_problem import ask_for_another
 
-        picked = False
+        picked: str | None = None
         while True:
             try:
                 corpus = self._open_corpus(url, annotator)
                 break
             except UserError as error:
-                other = ask_for_another(str(error), self)
-            if other is None:
+                choice = ask_for_another(str(error), self, server=server_of(url))
+            if choice is None:
                 return False
-            url, picked = str(other), True
-        if picked and url is not None:
-            self.settings.set(options.DATABASE, url)
-        self.db_url = resolve_url(url)
+            if choice.url is not None:  # None: Retry the same one
+                url, picked = choice.url, choice.remember
+        if picked is not None:
+            self.settings.set(options.DATABASE, picked)
+        self._show_corpus(corpus, url, project)
+        return True
+
+    def _show_corpus(self, corpus: Corpus, url: str | None, project: str | None) -> None:
+        from annotator.core.db import resolve_url, without_password
+
+        self.db_url = without_password(resolve_url(url))
         self.workspace.set_corpus(corpus)
         self._choose_project(corpus, project)
-        return True
+
+    def connect_to_server(self) -> None:
+        """Switch to a team's server; the database open now stays if it cannot be opened."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from annotator.base.errors import UserError
+        from annotator.gui.database_dialog import ask_for_server
+
+        chosen = ask_for_server(self, url=self.db_url)
+        if chosen is None:
+            return
+        url, remember = chosen
+        corpus = self.workspace.corpus
+        try:
+            opened = self._open_corpus(url, corpus.annotator_name if corpus else None)
+        except UserError as error:
+            QMessageBox.warning(self, "annotator", str(error))
+            return
+        self.settings.set(options.DATABASE, remember)
+        self._show_corpus(opened, url, None)
 
     @staticmethod
     def _open_corpus(url: str | None, annotator: str | None) -> Corpus:
@@ -309,6 +337,19 @@ class MainWindow(QMainWindow):
     def _on_workspace_failed(self, message: str) -> None:
         self.status_saved.setText(message)
         self.statusBar().showMessage(message, 6000)
+
+    def _on_workspace_unsaved(self, pending: PendingChange) -> None:
+        # Asked once the failed action has returned, so that an editor it came from closes.
+        QTimer.singleShot(0, self, lambda: self._offer_retry(pending))
+
+    def _offer_retry(self, pending: PendingChange) -> None:
+        from annotator.gui.database_problem import Answer, ask_about_unsaved
+
+        answer = ask_about_unsaved(pending, self)
+        if answer is Answer.RETRY:
+            pending.retry()  # a second refusal asks again
+        elif answer is Answer.CONNECT:
+            self.connect_to_server()
 
     # -- labelling --------------------------------------------------------------------
 

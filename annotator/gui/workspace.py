@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.gui.commands import CorpusCommand, CorpusUndoStack
+from annotator.gui.commands import CorpusCommand, CorpusUndoStack, pending_change
 
 if TYPE_CHECKING:
+    from annotator.base.errors import UserError
     from annotator.core.changes import Change
     from annotator.core.corpus import Corpus, SpanInfo
     from annotator.core.models import Document, Label, Project
@@ -30,6 +31,7 @@ class Workspace(QObject):
     failed = Signal(str)
     layerChanged = Signal()
     changed = Signal(list)  # one action's changes (made, undone or redone), after the above
+    unsaved = Signal(object)  # a PendingChange the server could not take: offer a retry
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -123,6 +125,7 @@ class Workspace(QObject):
             changes = action()
         except UserError as error:
             self.failed.emit(str(error))
+            self._offer_again(error, description, action, edits_layer)
             return []
         if changes:
             self.undo_stack.push(
@@ -130,6 +133,22 @@ class Workspace(QObject):
             )
             self._announce_all(changes)
         return changes
+
+    def _offer_again(
+        self,
+        error: UserError,
+        description: str,
+        action: Callable[[], list[Change]],
+        edits_layer: bool,
+    ) -> None:
+        """Nothing was pushed or shown as done; Retry runs the same action once more."""
+        pending = pending_change(
+            error,
+            description,
+            lambda: self.perform_many(description, action, edits_layer=edits_layer),
+        )
+        if pending is not None:
+            self.unsaved.emit(pending)
 
     def perform(
         self, description: str, action: Callable[[], Change | None], *, edits_layer: bool = True

@@ -1,4 +1,4 @@
-"""GUI fixtures: a main window, or a bare workspace, on a fresh database."""
+"""GUI fixtures: a main window, or a bare workspace, on a fresh database; a team server."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from annotator.gui.main_window import MainWindow
 from annotator.gui.settings import Settings
 from annotator.gui.workspace import Workspace
+from tests.pg_proxy import PgProxy
 
 
 @pytest.fixture
@@ -47,3 +48,45 @@ def workspace(qtbot, db_path: Path) -> Iterator[Workspace]:
     opened.set_corpus(corpus)
     yield opened
     corpus.close()
+
+
+# -- a team server, through a forwarder a test can take down --------------------------------
+
+PROXY_PASSWORD = "correct horse & battery/7"
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A new empty database on the test server (ANNOTATOR_TEST_PG_URL), dropped afterwards
+    with whatever connections are left to it."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    pg_url = os.environ.get("ANNOTATOR_TEST_PG_URL")
+    if not pg_url:
+        pytest.skip("no PostgreSQL server: set ANNOTATOR_TEST_PG_URL (.ci/run starts one)")
+    name = f"annotator_gui_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_proxy(pg_database: str) -> Iterator[PgProxy]:
+    """The test server behind a forwarder that asks for PROXY_PASSWORD (the server itself
+    trusts every login); `down()` is a server gone away, `up()` the same one back."""
+    proxy = PgProxy(pg_database, password=PROXY_PASSWORD)
+    proxy.up()
+    try:
+        yield proxy
+    finally:
+        proxy.down()
