@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +70,11 @@ class CopyReport:
 
 
 def tables() -> list[Table]:
-    """Every table of the schema, parents before children: a new model is copied too."""
+    """Every table of the schema, parents before children: a new model is copied too.
+
+    Alembic's version table is the target's own, and SQLite's `sqlite_sequence` (none of
+    our tables use AUTOINCREMENT) would follow the copied ids by itself anyway.
+    """
     return list(SQLModel.metadata.sorted_tables)
 
 
@@ -102,18 +106,19 @@ def copy_database(
     target_path = sqlite_file(_parse(target_url))
     made_target = target_path is not None and vetting.is_new_file(target_path)
     source = open_engine(source_url)
+    target: Engine | None = None
     try:
         target = open_engine(target_url)
-        try:
-            rows = _copy_rows(source, target, on_progress=on_progress)
-        except BaseException:
+        rows = _copy_rows(source, target, on_progress=on_progress)
+    except BaseException:
+        if target is not None:
             target.dispose()
-            if made_target and target_path is not None:
-                _remove_sqlite_file(target_path)
-            raise
-        target.dispose()
+        if made_target and target_path is not None:
+            _remove_sqlite_file(target_path)
+        raise
     finally:
         source.dispose()
+    target.dispose()
     report = CopyReport(source_place, target_place, rows)
     log.info("%s", report.summary())
     return report
@@ -203,24 +208,23 @@ def _copy_rows(
     copied: dict[str, int] = {}
     try:
         with _snapshot(source) as reading, writing(target) as written:
-            counts = {
-                table.name: int(
-                    reading.execute(select(func.count()).select_from(table)).scalar_one()
-                )
+            total = sum(
+                int(reading.execute(select(func.count()).select_from(table)).scalar_one())
                 for table in schema
-            }
-            total, done = sum(counts.values()), 0
+            )
+            done = 0
             if on_progress is not None:
                 on_progress(0, total)
             for table in schema:
-                statement = _insert_for(table, on_postgresql=on_postgresql)
-                for batch in _read_batches(reading, table):
-                    written.execute(statement, batch)
-                    done += len(batch)
-                    copied[table.name] = copied.get(table.name, 0) + len(batch)
-                    if on_progress is not None:
-                        on_progress(done, total)
-                copied.setdefault(table.name, 0)
+                write = _copy_into if on_postgresql else _insert_into
+                copied[table.name] = 0
+                # Closed at once when progress raises: a COPY must end before the rollback.
+                with closing(write(written, table, _read_batches(reading, table))) as writes:
+                    for count in writes:
+                        done += count
+                        copied[table.name] += count
+                        if on_progress is not None:
+                            on_progress(done, total)
             if on_postgresql:
                 _move_sequences(written, reading, schema)
     except DBAPIError as error:
@@ -235,38 +239,49 @@ def _is_json(column: Column[Any]) -> bool:
     return isinstance(column.type, JSON)
 
 
-def _read_batches(connection: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
-    """The table's rows in id order. JSON is read as its stored text, so that a SQL NULL
-    stays NULL and not JSON null, and the document is written back unchanged."""
+def _read_batches(connection: Connection, table: Table) -> Iterator[Sequence[Sequence[Any]]]:
+    """The table's rows in id order, in its columns' order, as the Core types give them.
+    JSON is read as its stored text, so that a SQL NULL stays NULL and not JSON null,
+    and the document is written back unchanged."""
     columns: list[ColumnElement[Any]] = [
         cast(column, Text).label(column.name) if _is_json(column) else column
         for column in table.columns
     ]
     query = select(*columns).order_by(*table.primary_key.columns)
     result = connection.execution_options(yield_per=BATCH).execute(query)
-    for partition in result.mappings().partitions():
-        yield [
-            {_json_key(column.name) if _is_json(column) else column.name: row[column.name]
-             for column in table.columns}
-            for row in partition
-        ]  # fmt: skip
+    yield from result.partitions()
 
 
-def _json_key(name: str) -> str:
-    """The bound parameter of a JSON column's text (a column's own name is SQLAlchemy's)."""
-    return f"{name}_as_text"
-
-
-def _insert_for(table: Table, *, on_postgresql: bool) -> Any:
-    """An INSERT of every column; JSON text goes in as it was read."""
+def _insert_into(
+    written: Connection, table: Table, batches: Iterator[Sequence[Sequence[Any]]]
+) -> Generator[int]:
+    """INSERTs of every column, a batch at a time; JSON text goes in as it was read."""
     values: dict[str, Any] = {}
+    keys: list[str] = []
     for column in table.columns:
-        if _is_json(column):
-            as_text = bindparam(_json_key(column.name), type_=Text)
-            values[column.name] = cast(as_text, column.type) if on_postgresql else as_text
-        else:
-            values[column.name] = bindparam(column.name, type_=column.type)
-    return insert(table).values(values)
+        key = f"{column.name}_as_text" if _is_json(column) else column.name
+        keys.append(key)  # a column's own name is SQLAlchemy's for its default parameter
+        values[column.name] = bindparam(key, type_=Text if _is_json(column) else column.type)
+    statement = insert(table).values(values)
+    for batch in batches:
+        written.execute(statement, [dict(zip(keys, row, strict=True)) for row in batch])
+        yield len(batch)
+
+
+def _copy_into(
+    written: Connection, table: Table, batches: Iterator[Sequence[Sequence[Any]]]
+) -> Generator[int]:
+    """PostgreSQL's COPY, in the same transaction: over twice as fast as INSERTs, which
+    psycopg sends one row at a time. The values are those the Core types read (aware
+    datetimes, dates, JSON text), which psycopg adapts as SQLAlchemy would."""
+    quote = written.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(column.name) for column in table.columns)
+    cursor = written.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+        for batch in batches:
+            for row in batch:
+                copy.write_row(row)
+            yield len(batch)
 
 
 def _move_sequences(written: Connection, reading: Connection, schema: list[Table]) -> None:
