@@ -87,3 +87,15 @@ def test_copy_from_a_missing_file_fails_in_one_plain_line(tmp_path: Path) -> Non
     missing = (tmp_path / "missing.db").resolve()
     assert done.stderr == f"annotator: error: there is no annotator database to copy at {missing}\n"
     assert not (tmp_path / "missing.db").exists() and not (tmp_path / "b.db").exists()
+
+
+def test_copy_to_a_server_that_refuses_the_login_exits_with_its_status(
+    tmp_path: Path, refused_login_url: str
+) -> None:
+    source = tmp_path / "a.db"
+    fill(str(source), tmp_path)
+    done = annotator("copy", "--from", str(source), "--to", refused_login_url, cwd=tmp_path)
+    assert done.returncode == 17, done.stderr
+    assert done.stderr.startswith("annotator: error: the database server")
+    assert "refused the login" in done.stderr and done.stderr.count("\n") == 1
+    assert "wrong-password" not in done.stdout + done.stderr

@@ -104,7 +104,7 @@ def copy_database(
             "copy into a new SQLite file or an empty database"
         )
     target_path = sqlite_file(_parse(target_url))
-    made_target = target_path is not None and vetting.is_new_file(target_path)
+    made_target = target_path is not None and not target_path.exists()
     source = open_engine(source_url)
     target: Engine | None = None
     try:
@@ -308,11 +308,14 @@ def _move_sequences(written: Connection, reading: Connection, schema: list[Table
 
 
 def _last_value(connection: Connection, table: str, column: str) -> int:
-    sequence = connection.execute(
-        text("SELECT pg_get_serial_sequence(:table, :column)"), {"table": table, "column": column}
+    """How far the source's own sequence went; 0 when unused, or hidden from this role
+    (pg_sequences shows NULL then, where reading the sequence would fail the copy)."""
+    last = connection.execute(
+        text(
+            "SELECT s.last_value FROM pg_sequences AS s "
+            "WHERE format('%I.%I', s.schemaname, s.sequencename) "
+            "= pg_get_serial_sequence(:table, :column)"
+        ),
+        {"table": table, "column": column},
     ).scalar_one_or_none()
-    if sequence is None:
-        return 0
-    # A sequence is a relation; its name is already quoted by pg_get_serial_sequence.
-    last, called = connection.execute(text(f"SELECT last_value, is_called FROM {sequence}")).one()
-    return int(last) if called else 0
+    return int(last) if last is not None else 0

@@ -238,6 +238,23 @@ def test_new_rows_after_a_copy_to_postgresql_take_new_ids(
         assert history > highest["history"]
 
 
+@needs_postgres
+def test_a_copy_between_server_databases_keeps_deleted_ids_unused(
+    server_database: str, second_server_database: str
+) -> None:
+    with Corpus.open(server_database, annotator="alice") as alice:
+        project_id = alice.create_project("news").id
+        assert project_id is not None
+        alice.add_label(project_id, "PER")
+        deleted = alice.add_label(project_id, "LOC").entity_id
+        assert deleted is not None
+        alice.delete_label(deleted)
+    copying.copy_database(server_database, second_server_database)
+    with Corpus.open(second_server_database, annotator="alice") as alice:
+        added = alice.add_label(project_id, "ORG").entity_id
+        assert added is not None and added > deleted
+
+
 def _one_article(folder: Path) -> Path:
     path = folder / "new.txt"
     path.write_text("Dave wrote this after the copy.", encoding="utf-8")
