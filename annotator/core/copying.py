@@ -83,8 +83,8 @@ def copy_database(
 ) -> CopyReport:
     """Copy every row of `source_url` into `target_url`, ids and all, in one transaction.
 
-    The target must hold no data; it is created at the current schema when it is new.
-    A failure leaves it as it was (a SQLite file made for the copy is removed again).
+    The target must hold no data; it is given the current schema when it is new. A
+    failure leaves no row in it, and a SQLite file made for the copy is removed again.
     Only rows are written: the schema, triggers included, is the migrations' alone.
     """
     source_url, target_url = resolve_url(source_url), resolve_url(target_url)
