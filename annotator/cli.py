@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("source", type=Path, metavar="PATH")
     restore.add_argument("--yes", action="store_true", help="replace the current database")
     _history_commands(commands, acting)
+    _copy_command(commands)
     return parser
 
 
@@ -207,6 +208,24 @@ def _history_commands(commands: Any, acting: list[argparse.ArgumentParser]) -> N
         "restore-trash", parents=acting, help="bring a deleted document or label back whole"
     )
     restore.add_argument("id", type=int, metavar="ID", help="as `annotator trash` lists it")
+
+
+def _copy_command(commands: Any) -> None:
+    copy = commands.add_parser(
+        "copy", help="copy a whole database to another (SQLite and PostgreSQL, either way)",
+        description="Copies every project, label, document, layer, status, review decision, "
+        "history entry and trash item, ids and all, into TARGET in one transaction. TARGET "
+        "must be a new SQLite file or an empty database. SOURCE is only read (an older "
+        "schema is first brought up to date, as opening it would).",
+    )  # fmt: skip
+    copy.add_argument(
+        "--from", required=True, metavar="SOURCE", dest="source",
+        help="database URL or SQLite file to copy",
+    )  # fmt: skip
+    copy.add_argument(
+        "--to", required=True, metavar="TARGET", dest="target",
+        help="database URL or SQLite file to fill",
+    )  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -517,6 +536,24 @@ def _restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _copy(args: argparse.Namespace) -> int:
+    from annotator.base.errors import UserError
+    from annotator.core.copying import copy_database
+
+    if not args.source.strip() or not args.target.strip():
+        raise UserError("give both databases: annotator copy --from SOURCE --to TARGET")
+    _exit_without_collecting()
+    with _progress(0, "row", "copying") as bar:
+
+        def on_progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = copy_database(args.source, args.target, on_progress=on_progress)
+    print(report.summary())
+    return 0
+
+
 def _delete_document(corpus: Corpus, project_id: int, document_id: int) -> int:
     from annotator.core.history import find_document
 
@@ -608,6 +645,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "documents": _documents,
     "labels": _labels,
     "stats": _stats,
+    "copy": _copy,
 }
 
 if __name__ == "__main__":
