@@ -117,7 +117,8 @@ def test_a_command_line_process_committing_is_seen(
     source = os.path.join(tmp_path, "more.txt")
     with open(source, "w", encoding="utf-8") as out:
         out.write("Another article from the command line.\n")
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    inherited = os.environ.get("PYTHONPATH")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(REPO), inherited))))
     result = subprocess.run(
         [sys.executable, "-m", "annotator.cli", "import", source, "--project", "news",
          "--db", database_url],
