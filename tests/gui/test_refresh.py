@@ -219,6 +219,7 @@ def test_the_selection_caret_scroll_and_undo_survive_a_refresh(
     select_text(qtbot, window, tuesday, 4)
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
     scroll = view.verticalScrollBar().value()
+    assert scroll > 0
     list_row = window.documents.view.currentIndex().row()
     undo_steps = window.workspace.undo_stack.count()
     assert undo_steps == 1
@@ -357,3 +358,25 @@ def test_on_postgresql_other_peoples_work_shows_through_notifications(
         timeout=SEEN_WITHIN_MS,
     )
     assert window.workspace.document.id == document.id
+
+
+def test_no_check_while_a_modal_dialog_is_open(
+    qtbot: Any, window: MainWindow, db_path: Path
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    watch = window.change_watch
+    assert watch is not None
+    refreshed: list[bool] = []
+    window.workspace.refreshed.connect(lambda: refreshed.append(True))
+    dialog = QDialog(window)
+    dialog.open()  # window-modal, as the labels and settings dialogs are
+    qtbot.waitUntil(dialog.isVisible)
+    with Corpus.open(str(db_path), annotator="bob") as other:
+        other.set_status(window.workspace.document.id, Status.DONE)
+    watch.check()
+    assert refreshed == []
+    dialog.reject()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    watch.check()
+    assert refreshed == [True]
