@@ -21,6 +21,11 @@ from tests.conftest import REPO
 from tests.core.conftest import Seeded, add_document
 
 SETTLE = 5.0  # seconds a notification may take to arrive on a loaded machine
+# The few tests about one backend only (the fixture's own skip covers a missing server).
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+ON_POSTGRESQL = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 
 
 def settled(watcher: ChangeWatcher, *, within: float = SETTLE) -> bool:
@@ -138,12 +143,12 @@ def test_busy_while_this_program_is_inside_an_action(
     assert not watcher.busy()
 
 
+@ON_SQLITE
 def test_the_watcher_is_one_of_the_files_live_connections(
     seeded: Seeded, database_url: str
 ) -> None:
     path = db.sqlite_file(database_url)
-    if path is None:
-        pytest.skip("SQLite only: PostgreSQL has no file whose connections are counted")
+    assert path is not None
     before = db._LIVE_CONNECTIONS[path.resolve()]
     watcher = ChangeWatcher(seeded.corpus)
     assert db._LIVE_CONNECTIONS[path.resolve()] >= max(1, before)
@@ -173,11 +178,6 @@ def test_one_check_is_cheap(
 # -- PostgreSQL only -------------------------------------------------------------------
 
 
-def _postgres(database_url: str) -> None:
-    if make_url(database_url).get_backend_name() != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
-
-
 def _kill_listeners(database_url: str) -> int:
     """What a server restart does to the watcher: its backend is terminated."""
     admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
@@ -196,6 +196,7 @@ def _kill_listeners(database_url: str) -> int:
         admin.dispose()
 
 
+@ON_POSTGRESQL
 def test_a_lost_listening_connection_comes_back_and_says_changed_once(
     watcher: ChangeWatcher,
     seeded: Seeded,
@@ -203,7 +204,6 @@ def test_a_lost_listening_connection_comes_back_and_says_changed_once(
     database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _postgres(database_url)
     monkeypatch.setattr(watching, "RECONNECT_INTERVAL", 0.0)
     assert _kill_listeners(database_url) == 1
     assert settled(watcher)  # reconnected: whatever happened meanwhile may be missed
@@ -213,8 +213,8 @@ def test_a_lost_listening_connection_comes_back_and_says_changed_once(
     assert not watcher.changed()
 
 
+@ON_POSTGRESQL
 def test_the_triggers_send_the_table_that_changed(seeded: Seeded, database_url: str) -> None:
-    _postgres(database_url)
     import psycopg
 
     plain = make_url(database_url).set(drivername="postgresql")

@@ -178,7 +178,6 @@ def test_another_annotators_spans_and_progress_show_in_their_layer(
     )
     row = window.documents.model.row_of(document.id)
     assert window.documents.model._rows[row].status == Status.DONE
-    window.grab().save(str(db_path.parent / "refreshed.png"))
 
 
 def test_the_reviewers_comparison_follows_the_other_annotator(
