@@ -94,7 +94,7 @@ class DocumentListModel(QAbstractListModel):
         if not self._exhausted:
             self.fetchMore(QModelIndex())
 
-    def _page(self, after_id: int) -> list[DocumentRow]:
+    def _page(self, after_id: int, *, limit: int = PAGE) -> list[DocumentRow]:
         workspace = self._workspace
         assert workspace.corpus is not None and workspace.project is not None
         assert workspace.project.id is not None
@@ -104,7 +104,7 @@ class DocumentListModel(QAbstractListModel):
             search=self._search or None,
             status=Status(self._status) if self._status else None,
             after_id=after_id,
-            limit=PAGE,
+            limit=limit,
         )
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
@@ -170,6 +170,31 @@ class DocumentListModel(QAbstractListModel):
         row = self._rows[number]
         # Only the tooltip shows the count and it is read when shown: nothing to repaint.
         self._rows[number] = replace(row, spans=max(0, row.spans + step))
+
+    def refresh(self) -> None:
+        """Reload the rows already loaded, moving, inserting and dropping only those that
+        changed, so the view keeps its current row and its scroll position."""
+        if self._workspace.project is None:
+            return
+        wanted = max(len(self._rows), PAGE)
+        fresh = self._page(0, limit=wanted)
+        kept = {row.id for row in fresh}
+        for number in reversed(range(len(self._rows))):
+            if self._rows[number].id not in kept:
+                self.beginRemoveRows(QModelIndex(), number, number)
+                del self._rows[number]
+                self.endRemoveRows()
+        known = {row.id for row in self._rows}
+        for number, row in enumerate(fresh):
+            if row.id not in known:  # both lists are in id order: the rows line up
+                self.beginInsertRows(QModelIndex(), number, number)
+                self._rows.insert(number, row)
+                self.endInsertRows()
+            elif self._rows[number] != row:
+                self._rows[number] = row
+                index = self.index(number)
+                self.dataChanged.emit(index, index)
+        self._exhausted = len(fresh) < wanted
 
     def loaded_ids(self) -> list[int]:
         return [row.id for row in self._rows]
@@ -237,6 +262,7 @@ class DocumentList(QWidget):
         workspace.documentStateChanged.connect(self._on_workspace_documentStateChanged)
         workspace.documentOpened.connect(self._on_workspace_documentOpened)
         workspace.spanChanged.connect(self._on_workspace_spanChanged)
+        workspace.refreshed.connect(self._on_workspace_refreshed)
 
     def reload(self) -> None:
         self.model.reset(
@@ -274,6 +300,19 @@ class DocumentList(QWidget):
 
     def _on_workspace_documentOpened(self) -> None:
         self._select_open_document()
+
+    def _on_workspace_refreshed(self) -> None:
+        """Someone else's change: the rows, their status and the progress, reloaded where
+        the list stands; the open document stays the current row, without scrolling."""
+        self.model.refresh()
+        self.update_progress()
+        document = self._workspace.document
+        row = self.model.row_of(document.id) if document and document.id else None
+        if row is not None and self.view.currentIndex().row() != row:
+            blocker = self.view.selectionModel().blockSignals(True)
+            self.view.setCurrentIndex(self.model.index(row))
+            self.view.selectionModel().blockSignals(blocker)
+            self.view.viewport().update()
 
     def _select_open_document(self) -> None:
         document = self._workspace.document

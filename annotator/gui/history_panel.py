@@ -90,6 +90,7 @@ class HistoryPanel(QWidget):
         workspace.documentOpened.connect(self._on_workspace_changed)
         workspace.changed.connect(self._on_workspace_changed)
         workspace.projectChanged.connect(self._on_workspace_changed)
+        workspace.refreshed.connect(self._on_workspace_changed)
 
     def _on_workspace_changed(self, *_args: object) -> None:
         self._stale = True

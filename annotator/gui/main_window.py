@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
     from annotator.gui.actions import Act
     from annotator.gui.article_view import ArticlePane
+    from annotator.gui.change_watch import ChangeWatch
     from annotator.gui.commands import PendingChange
     from annotator.gui.document_list import DocumentList
     from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
     documents: DocumentList
     article: ArticlePane
     tags: TagPanel
+    change_watch: ChangeWatch | None = None  # made when a database is first opened
 
     def __init__(
         self, settings: Settings, parent: QWidget | None = None, *, build: bool = True
@@ -195,6 +197,7 @@ class MainWindow(QMainWindow):
 
         self.db_url = without_password(resolve_url(url))
         self.workspace.set_corpus(corpus)
+        self._watch_changes(corpus)
         self._choose_project(corpus, project)
 
     def connect_to_server(self) -> None:
@@ -216,6 +219,15 @@ class MainWindow(QMainWindow):
             return
         self.settings.set(options.DATABASE, remember)
         self._show_corpus(opened, url, None)
+
+    def _watch_changes(self, corpus: Corpus) -> None:
+        """Other people's changes show within about a second (see gui.change_watch); the
+        watch lets go of the database when the workspace closes it."""
+        from annotator.gui.change_watch import ChangeWatch
+
+        if self.change_watch is None:
+            self.change_watch = ChangeWatch(self)
+        self.change_watch.start(corpus)
 
     @staticmethod
     def _open_corpus(url: str | None, annotator: str | None) -> Corpus:
@@ -314,6 +326,7 @@ class MainWindow(QMainWindow):
         document = ws.document
         self.article.header.show_document(document)
         if document is None:
+            self.article.text.set_content("", [])  # deleted by someone else, none left
             return
         self.article.text.set_content(document.text, list(ws.spans.values()))
         self.article.text.setFocus()
@@ -327,7 +340,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         span = self.workspace.spans.get(span_id)
         self.article.text.span_changed(span_id, span.label_id if span else None, before, after)
-        if span is not None and after is not None:
+        if span is not None and after is not None and not self.workspace.refreshing:
             self.article.text.set_selected_span(span_id)
             self.tags.select_span(span_id)
 
@@ -679,5 +692,6 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         if self.workspace.corpus is not None:
+            self.workspace.corpusClosing.emit()
             self.workspace.corpus.close()
         super().closeEvent(event)

@@ -389,6 +389,7 @@ class ReviewController:
         workspace.documentOpened.connect(self._on_workspace_documentOpened)
         workspace.changed.connect(self._on_workspace_changed)
         workspace.labelsChanged.connect(self._fill_label_filter)
+        workspace.refreshed.connect(self._on_workspace_refreshed)
 
     # -- choosing who is compared -----------------------------------------------------
 
@@ -449,6 +450,24 @@ class ReviewController:
         """Once per action: a decision changes several rows but is reloaded once."""
         if self.active and any(c.entity in ("span", "review_decision") for c in changes):
             self.reload(keep=self._current_key())
+
+    def _on_workspace_refreshed(self) -> None:
+        """Someone else's change: redrawn only when the compared layers or the decisions
+        differ, keeping the current item and where the article is scrolled."""
+        from annotator.core.review import compare_layers
+
+        corpus, document = self.workspace.corpus, self.workspace.document
+        if not self.active or corpus is None or document is None or document.id is None:
+            return
+        if self.annotator_a is None:
+            return
+        items = compare_layers(corpus, document.id, self.annotator_a, self.annotator_b)
+        if items == self.panel.model.items:
+            return
+        scroll = self.article.text.verticalScrollBar()
+        kept = scroll.value()
+        self.reload(keep=self._current_key())
+        scroll.setValue(kept)
 
     def _current_key(self) -> str | None:
         index = self.panel.list.currentIndex()

@@ -242,6 +242,7 @@ class TagPanel(QWidget):
         workspace.documentOpened.connect(self._on_workspace_documentOpened)
         workspace.spanChanged.connect(self._on_workspace_spanChanged)
         workspace.documentStateChanged.connect(self._on_workspace_documentStateChanged)
+        workspace.refreshed.connect(self._on_workspace_refreshed)
 
     # -- labels -----------------------------------------------------------------------
 
@@ -311,6 +312,10 @@ class TagPanel(QWidget):
         document = self._workspace.document
         if document is not None and document.id == document_id:
             self._refresh_document_labels()
+
+    def _on_workspace_refreshed(self) -> None:
+        self._refresh_document_labels()
+        self._update_title()
 
     def _refresh_document_labels(self) -> None:
         workspace = self._workspace

@@ -32,6 +32,10 @@ class Workspace(QObject):
     layerChanged = Signal()
     changed = Signal(list)  # one action's changes (made, undone or redone), after the above
     unsaved = Signal(object)  # a PendingChange the server could not take: offer a retry
+    # After refresh(): someone else may have changed anything the widgets show.
+    refreshed = Signal()
+    # Before the open corpus is closed for another one: whoever holds its connections lets go.
+    corpusClosing = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -46,11 +50,15 @@ class Workspace(QObject):
         # Whose layer is shown; None is the user's own, the only one that can be edited.
         self.layer: str | None = None
         self._shown_annotator_id = -1
+        # True while refresh() announces other people's changes, which are no reason to
+        # move the user's selection to them.
+        self.refreshing = False
 
     # -- opening ----------------------------------------------------------------------
 
     def set_corpus(self, corpus: Corpus) -> None:
         if self.corpus is not None and self.corpus is not corpus:
+            self.corpusClosing.emit()
             self.corpus.close()
         self.corpus = corpus
         self.undo_stack.clear()
@@ -319,3 +327,69 @@ class Workspace(QObject):
             (before["start"], before["end"]) if before else None,
             (after["start"], after["end"]) if after else None,
         )
+
+    # -- other people's changes ---------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Show what others committed since: the labels, the open document's spans in the
+        shown layer, then (through `refreshed`) the document list, progress and document
+        labels. Only what differs is announced, so the open document, the caret, the
+        selection, the scroll position and the undo stack stay as they are."""
+        if self.corpus is None or self.project is None:
+            return
+        self.refreshing = True
+        try:
+            self._refresh_labels()
+            self._refresh_open_document()
+            self.refreshed.emit()
+        finally:
+            self.refreshing = False
+
+    def _refresh_labels(self) -> None:
+        assert self.corpus is not None and self.project is not None
+        assert self.project.id is not None
+        fresh = self.corpus.labels(self.project.id)
+        if [label.model_dump() for label in fresh] != [label.model_dump() for label in self.labels]:
+            self.labels = fresh
+            self._labels_by_id = {label.id: label for label in fresh if label.id is not None}
+            self.labelsChanged.emit()
+
+    def _refresh_open_document(self) -> None:
+        from annotator.base.errors import UserError
+
+        corpus, document = self._corpus(), self.document
+        if document is None or document.id is None:
+            return
+        try:
+            corpus.document(document.id)
+        except UserError:
+            self._lose_open_document(document)
+            return
+        if self.layer is not None:
+            self._shown_annotator_id = corpus.reader_id(self.layer)
+        fresh = {span.id: span for span in corpus.span_view(document.id, annotator=self.layer)}
+        for span_id in [known for known in self.spans if known not in fresh]:
+            gone = self.spans.pop(span_id)
+            self.spanChanged.emit(span_id, (gone.start, gone.end), None)
+        for span_id, span in fresh.items():
+            known = self.spans.get(span_id)
+            if known == span:
+                continue
+            self.spans[span_id] = span
+            before = (known.start, known.end) if known is not None else None
+            self.spanChanged.emit(span_id, before, (span.start, span.end))
+
+    def _lose_open_document(self, document: Document) -> None:
+        """Someone else deleted the open document: the next one is opened (or none), and
+        the status bar says why."""
+        assert self.corpus is not None and self.project is not None
+        assert self.project.id is not None and document.id is not None
+        rows = self.corpus.documents(self.project.id, after_id=document.id, limit=1)
+        rows = rows or self.corpus.documents(self.project.id, limit=1)
+        if rows:
+            self.open_document(rows[0].id)
+        else:
+            self.document, self.spans = None, {}
+            self.documentOpened.emit()
+        title = document.title or f"document {document.id}"
+        self.failed.emit(f"{title} was deleted by someone else")

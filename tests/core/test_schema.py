@@ -83,3 +83,27 @@ def test_the_comparison_notices_what_the_database_lacks(migrated: Connection) ->
     assert found == [("add_column", "confidence"), ("add_index", "ix_document_title")], pformat(
         differences
     )
+
+
+def test_postgresql_tables_notify_their_changes_and_sqlite_has_no_triggers(
+    migrated: Connection,
+) -> None:
+    """Revision 0004's triggers, which the window's change watcher listens to."""
+    from sqlalchemy import text
+
+    if migrated.dialect.name == "sqlite":
+        found = migrated.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        assert found.all() == []
+        return
+    rows = migrated.execute(
+        text(
+            "SELECT event_object_table, event_manipulation, action_orientation "
+            "FROM information_schema.triggers WHERE trigger_name LIKE '%notify_change'"
+        )
+    ).all()
+    watched = {"project", "label", "document", "span", "document_label", "document_status",
+               "review_decision"}  # fmt: skip
+    assert {(table, orientation) for table, _event, orientation in rows} == {
+        (table, "STATEMENT") for table in watched
+    }
+    assert {event for _table, event, _orientation in rows} == {"INSERT", "UPDATE", "DELETE"}
