@@ -223,15 +223,31 @@ def _team_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         description="Brings the schema up to date and sets up the group roles and row-level "
         "security. Safe to run again: after an upgrade it refreshes grants and policies.",
     )  # fmt: skip
+    # No abbreviations: `--password SECRET` must not pass for --password-file.
     add = steps.add_parser(
-        "add", parents=[common], help="create a member's login role",
+        "add", parents=[common], help="create a member's login role", allow_abbrev=False,
         description="The password is asked twice on the terminal, or read from the first "
         "line of --password-file; never give it on the command line.",
+    )  # fmt: skip
+    add.add_argument(
+        "--password", "--passwd", "--pass", "--pw", "-p",
+        nargs="?", action=_RefusedPassword, help=argparse.SUPPRESS,
     )  # fmt: skip
     add.add_argument("name", metavar="NAME", help="the role name, which is the annotator name")
     add.add_argument("--reviewer", action="store_true", help="may also write the gold layer")
     add.add_argument("--password-file", type=Path, metavar="FILE")
     steps.add_parser("list", parents=[common], help="list the members and their kind")
+
+
+class _RefusedPassword(argparse.Action):
+    """A password typed as an option: refused without repeating it, since the command
+    line is in the shell's history and in the process list of every user."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        parser.error(
+            "a password is never given on the command line: type it when asked, "
+            "or give --password-file FILE"
+        )
 
 
 def _team(args: argparse.Namespace) -> int:
