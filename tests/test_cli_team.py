@@ -193,6 +193,17 @@ def test_without_a_terminal_or_a_file_it_says_what_to_do(server: Server) -> None
         assert "hunter22" not in done.stdout + done.stderr
 
 
+def test_before_init_add_and_list_say_so(server: Server, tmp_path: Path) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text("pw\n", encoding="utf-8")
+    for done in (_run("team", "list", "--db", server.url), _add(server, "gina", password_file)):
+        assert done.returncode == 1
+        assert done.stderr == (
+            "annotator: error: team mode is not set up on this database yet: "
+            "run `annotator team init`\n"
+        )
+
+
 def test_team_mode_needs_postgresql(tmp_path: Path) -> None:
     done = _run("team", "init", "--db", str(tmp_path / "corpus.db"))
     assert done.returncode == 1

@@ -130,11 +130,20 @@ def _require_owner(connection: Connection) -> None:
         )
 
 
-def _ensure_role(connection: Connection, name: str) -> None:
-    exists = connection.execute(
+def _role_exists(connection: Connection, name: str) -> bool:
+    found = connection.execute(
         text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name"), {"name": name}
     ).first()
-    if exists is None:
+    return found is not None
+
+
+def _require_team(connection: Connection, groups: Groups) -> None:
+    if not _role_exists(connection, groups.annotators):
+        raise UserError("team mode is not set up on this database yet: run `annotator team init`")
+
+
+def _ensure_role(connection: Connection, name: str) -> None:
+    if not _role_exists(connection, name):
         connection.exec_driver_sql(f"CREATE ROLE {_quoted(connection, name)} NOLOGIN")
 
 
@@ -349,10 +358,9 @@ def add_member(url: str | None, name: str, password: str, *, reviewer: bool = Fa
         with writing(engine) as connection:
             _require_owner(connection)
             groups = _groups(connection)
+            _require_team(connection, groups)
             name = _checked_name(name, groups)
-            if connection.execute(
-                text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name"), {"name": name}
-            ).first():
+            if _role_exists(connection, name):
                 annotating, _reviewing = _membership(connection, groups, name)
                 if annotating:
                     raise UserError(f"{name!r} is already on the team")
@@ -360,14 +368,6 @@ def add_member(url: str | None, name: str, password: str, *, reviewer: bool = Fa
                     f"a database role named {name!r} already exists and is not on this "
                     "team; choose another name"
                 )
-            if (
-                connection.execute(
-                    text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :name"),
-                    {"name": groups.annotators},
-                ).first()
-                is None
-            ):
-                raise UserError("team mode is not set up here yet: run `annotator team init`")
             pgconn = connection.connection.driver_connection.pgconn  # type: ignore[union-attr]
             verifier = pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256")
             role = _quoted(connection, name)
@@ -388,6 +388,7 @@ def members(url: str | None) -> list[Member]:
     try:
         with engine.connect() as connection:
             groups = _groups(connection)
+            _require_team(connection, groups)
             rows = connection.execute(
                 text(
                     "SELECT r.rolname, pg_catalog.pg_has_role(r.oid, :reviewers, 'MEMBER') "
