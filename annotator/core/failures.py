@@ -200,10 +200,13 @@ def _refusal(error: BaseException, where: str | None) -> NotPermitted | None:
         return NotPermitted(primary, where=where, detail=primary)
     found = _TABLE.search(primary)
     table = found.group(1) if found else ""
-    if table in _REFUSALS:
-        sentence = _REFUSALS[table]
-    elif "must be owner" in primary or "schema" in primary:
+    if primary.startswith("must be owner") or "for schema" in primary:  # a migration's DDL
         sentence = _REFUSALS["alembic_version"]
+    elif table in _REFUSALS:
+        sentence = _REFUSALS[table]
     else:
-        sentence = "your database role may not make this change"
+        sentence = (
+            "your database role may not do this; after an upgrade of annotator, the "
+            "database owner runs `annotator team init` again"
+        )
     return NotPermitted(sentence, where=where, detail=primary)

@@ -298,6 +298,9 @@ def _grants(connection: Connection, schema: str, groups: Groups) -> list[str]:
         f"GRANT INSERT, UPDATE, DELETE ON {layers} TO {annotators}",
         f"GRANT INSERT ON {schema}.history TO {annotators}",
         f"GRANT INSERT, DELETE ON {schema}.review_decision TO {reviewers}",
+        # Tables a later migration adds are readable at once, before init runs again.
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {annotators}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE ON SEQUENCES TO {annotators}",
     ]
 
 

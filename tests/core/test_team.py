@@ -19,6 +19,7 @@ from annotator.base.vocabulary import GOLD, LabelKind, ReviewAction, Status
 from annotator.core import review as rv
 from annotator.core import team
 from annotator.core.corpus import Corpus
+from annotator.core.db import SCHEMA_HEAD
 from annotator.core.failures import NotPermitted, classify
 from tests.core.conftest import add_document
 
@@ -321,3 +322,18 @@ def test_setting_up_is_the_owners_and_refuses_bad_names(team_db: Team) -> None:
     with t.open_as(t.a) as a:
         _refused(lambda: a.remove_span(t.b_span), "only your own layer")
         a.add_span(t.document_id, t.per, *t.at("Ada"))
+
+
+def test_a_member_cannot_upgrade_the_schema_and_is_told_who_can(team_db: Team) -> None:
+    """After annotator is upgraded, the first to connect may be a member: the owner's
+    `team init` brings the schema up, a member's login only says so."""
+    t = team_db
+    with t.owner.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    _refused(lambda: Corpus.open(t.url_of(t.a)), "ask them to run `annotator team init`")
+    with t.owner.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE alembic_version SET version_num = :head"), {"head": SCHEMA_HEAD}
+        )
+    with t.open_as(t.a) as a:
+        assert a.annotator_name == t.a
