@@ -121,6 +121,8 @@ def team_db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Team]:
         document_id = add_document(owner, project_id, TEXT)
         with Corpus.open(_as_role(url, b, f"pw-{b}")) as as_b:
             b_span = as_b.add_span(document_id, per, 0, 12).entity_id
+            as_b.set_document_label(document_id, topic, True)
+            as_b.set_status(document_id, Status.IN_PROGRESS)
         assert b_span is not None
         yield Team(url, owner, a, b, r, project_id, document_id, per, loc, topic, b_span)
     finally:
@@ -198,6 +200,9 @@ def test_a_member_cannot_change_another_layer_in_raw_sql(team_db: Team) -> None:
             "INSERT INTO review_decision (project_id, document_id, reviewer_id, annotator_a, "
             "item_key, kind, action, subject, created_at) VALUES (:project, :doc, :a, 'x', "
             "'k', 'agree', 'reject', '{}', now())": "only a reviewer",
+            "UPDATE document_status SET status = 'done' WHERE annotator_id = :b": "own layer",
+            "DELETE FROM document_status WHERE annotator_id = :b": "only your own layer",
+            "DELETE FROM document_label WHERE annotator_id = :b": "only your own layer",
             "UPDATE label SET name = 'PERSON' WHERE id = :per": "only the database owner",
             "INSERT INTO history (at, annotator, action, entity) VALUES (now(), :b_name, "
             "'add span', 'span')": "history only under your own name",
@@ -231,6 +236,8 @@ def test_a_member_cannot_change_another_layer_in_raw_sql(team_db: Team) -> None:
         with raw.begin():  # and reading everything is allowed
             assert raw.execute(text("SELECT count(*) FROM span")).scalar_one() == 2
     assert t.layer(t.b) == [(t.per, 0, 12, None)]
+    assert t.owner.document_labels(t.document_id, annotator=t.b) == [t.topic]
+    assert t.owner.documents(t.project_id, annotator=t.b)[0].status == Status.IN_PROGRESS
     assert [label.name for label in t.owner.labels(t.project_id)] == ["PER", "LOC", "Science"]
 
 
