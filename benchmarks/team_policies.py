@@ -1,6 +1,6 @@
 """What team mode's row-level security costs: 1,000 spans inserted as a member and as the owner.
 
-Usage: python benchmarks/team_policies.py [--url POSTGRESQL_URL] [--runs N]
+Usage: python benchmarks/team_policies.py [--url POSTGRESQL_URL] [--runs N] [--actions N]
 
 The URL (default $ANNOTATOR_TEST_PG_URL) is a superuser's on a test server: the script
 creates a scratch database and two roles, and drops them at the end. Three ways of
@@ -10,6 +10,8 @@ writing 1,000 spans, each best of N:
   - one statement per span (executemany, as a client writing span by span in a batch);
   - the same one statement with the policy calling the function on every row instead of
     once per statement (its `(SELECT ...)` wrapper removed), to show why it is there.
+With --actions N, also N spans added one by one through `Corpus.add_span` (a transaction
+and a history row each, as the window adds them), once as each role.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("ANNOTATOR_TEST_PG_URL"))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--actions", type=int, default=0, metavar="N")
     args = parser.parse_args()
     if not args.url:
         parser.error("give --url or set ANNOTATOR_TEST_PG_URL")
@@ -76,9 +79,14 @@ def main() -> int:
                 document = Document(
                     project_id=project_id or 0, text="word " * SPANS, content_hash="0" * 64
                 )
-                session.add(document)
+                spare = Document(
+                    project_id=project_id or 0,
+                    text="word " * max(args.actions, 1),
+                    content_hash="1" * 64,
+                )
+                session.add_all([document, spare])
                 session.commit()
-                document_id = document.id
+                document_id, actions_document = document.id, spare.id or 0
         engines = {"owner": create_engine(url), "member": create_engine(member_url)}
         with engines["member"].connect() as connection:
             member_id = connection.execute(text("SELECT annotator_self_id()")).scalar_one()
@@ -107,6 +115,16 @@ def main() -> int:
                 figures[f"{way}, {role}"] = _best(
                     args.runs, lambda e=engine, w=write, r=role: _timed(e, w, who[r])
                 )
+        plain_member_url = member_url.render_as_string(hide_password=False)
+        for role, corpus_url in (("owner", url), ("member", plain_member_url)):
+            if not args.actions:
+                break
+            with Corpus.open(corpus_url, annotator="owner_layer" if role == "owner" else None) as c:
+                c.annotator_id()
+                started = time.perf_counter()
+                for i in range(args.actions):  # a document of their own: no clash
+                    c.add_span(actions_document, label or 0, i * 5, i * 5 + 4)
+                figures[f"{args.actions} actions, {role}"] = time.perf_counter() - started
         # The policy without its once-per-statement wrapper.
         owner_engine = create_engine(url)
         with owner_engine.begin() as connection:
@@ -132,7 +150,9 @@ def main() -> int:
     print(f"{SPANS} spans inserted, best of {args.runs} (ms):")
     for what, seconds in figures.items():
         print(f"  {what:42s} {seconds * 1000:8.1f}")
-    for way in ("one statement", "1,000 statements"):
+    for way in ("one statement", "1,000 statements", f"{args.actions} actions"):
+        if f"{way}, owner" not in figures:
+            continue
         ratio = figures[f"{way}, member"] / figures[f"{way}, owner"]
         print(f"  {way}: member / owner = {ratio:.2f}")
     return 0
