@@ -169,6 +169,7 @@ def test_add_asks_the_password_twice_on_the_terminal(
     assert f"added annotator {bob!r}" in screen
     assert typed not in screen  # not echoed
     assert _works_as(server, bob, typed) == bob
+    assert typed not in log_path().read_text(encoding="utf-8")
     # Two different answers change nothing.
     carol = server.new_name("carol")
     code, screen = _on_terminal(["team", "add", carol, "--db", server.url], [typed, "other"])
