@@ -113,7 +113,7 @@ def team_db(monkeypatch: pytest.MonkeyPatch) -> Iterator[Team]:
     try:
         for member in (a, b, r):
             team.add_member(url, member, f"pw-{member}", reviewer=member == r)
-        owner = Corpus.open(url, annotator="lead")
+        owner = Corpus.open(url, annotator="coordinator")
         project_id = owner.project_id(owner.create_project("news").name)
         per, loc = (owner.add_label(project_id, n).entity_id for n in ("PER", "LOC"))
         topic = owner.add_label(project_id, "Science", kind=LabelKind.DOCUMENT).entity_id
