@@ -50,6 +50,15 @@ def _daily_backup(engine: Engine) -> None:
         daily_backup(path)
 
 
+def _working_as(engine: Engine, annotator: str | None) -> str:
+    """Who works: on a PostgreSQL team, the connected role (see core.team.identity)."""
+    if engine.dialect.name != "postgresql":
+        return chosen_annotator(annotator)
+    from annotator.core.team import identity
+
+    return identity(engine, annotator)
+
+
 class Catalog:
     """What a command that only lists needs; Corpus adds the annotation work on top.
 
@@ -64,7 +73,12 @@ class Catalog:
     def open(cls, url: str | None = None, *, annotator: str | None = None) -> Self:
         engine = open_engine(resolve_url(url))
         _daily_backup(engine)
-        return cls(engine, annotator=chosen_annotator(annotator))
+        try:
+            who = _working_as(engine, annotator)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, annotator=who)
 
     def close(self) -> None:
         self.engine.dispose()

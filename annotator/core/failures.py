@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from sqlalchemy.exc import DBAPIError
 
 from annotator.base.errors import DatabaseUnavailable, Unavailable
+from annotator.base.vocabulary import GOLD
 
 # SQLite's primary result codes (the low byte of an extended code), from sqlite3.h.
 _SQLITE_CODES = {
@@ -76,6 +78,9 @@ def classify(error: BaseException, *, where: str | None = None) -> DatabaseUnava
     for link in _chain(error):
         if isinstance(link, DatabaseUnavailable):
             return link
+        refused = _refusal(link, where)
+        if refused is not None:
+            return refused
         kind = _kind(link)
         if kind is not None:
             return DatabaseUnavailable(kind, where=where, detail=str(link))
@@ -148,3 +153,60 @@ def _postgres_kind(error: BaseException) -> Unavailable | None:
             return Unavailable.CANNOT_OPEN
         return Unavailable.UNREACHABLE
     return None
+
+
+class NotPermitted(DatabaseUnavailable):
+    """The server refused what this database role may not do (team mode's grants and
+    row-level security): said in the words of the team's rules, with the exit status of a
+    database one may not write to."""
+
+    def __init__(self, sentence: str, *, where: str | None, detail: str) -> None:
+        super().__init__(Unavailable.READ_ONLY, where=where, detail=detail)
+        self.args = (sentence,)
+
+
+# The team guard of core.team raises these with SQLSTATE 42501; they are shown as they are.
+OWN_LAYER_ONLY = "you may change only your own layer"
+GOLD_REVIEWERS_ONLY = f"only a reviewer may change the {GOLD} layer"
+# What each table's refusal means to the person.
+_OWNERS_ONLY = "only the database owner may"
+_REFUSALS = {
+    "span": OWN_LAYER_ONLY,
+    "document_label": OWN_LAYER_ONLY,
+    "document_status": OWN_LAYER_ONLY,
+    "review_decision": "only a reviewer may record or undo review decisions, and only their own",
+    "label": f"{_OWNERS_ONLY} change labels",
+    "project": f"{_OWNERS_ONLY} create or change projects",
+    "document": f"{_OWNERS_ONLY} add or delete documents",
+    "trash": f"{_OWNERS_ONLY} delete or restore documents and labels",
+    "annotator": f"{_OWNERS_ONLY} add annotators (annotator team add)",
+    "history": "you may write the history only under your own name",
+    "alembic_version": f"{_OWNERS_ONLY} upgrade the database: ask them to run "
+    "`annotator team init`",
+}
+_TABLE = re.compile(r'(?:table|relation) "?([A-Za-z_][A-Za-z0-9_]*)"?')
+
+
+def _refusal(error: BaseException, where: str | None) -> NotPermitted | None:
+    """A PostgreSQL permission refusal (SQLSTATE 42501: "permission denied", "new row
+    violates row-level security policy", the team guard), or None."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is None or not isinstance(error, psycopg.Error):
+        return None
+    if getattr(error, "sqlstate", None) != "42501":
+        return None
+    primary = str(getattr(error.diag, "message_primary", None) or error)
+    if primary in (OWN_LAYER_ONLY, GOLD_REVIEWERS_ONLY):
+        return NotPermitted(primary, where=where, detail=primary)
+    found = _TABLE.search(primary)
+    table = found.group(1) if found else ""
+    if primary.startswith("must be owner") or "for schema" in primary:  # a migration's DDL
+        sentence = _REFUSALS["alembic_version"]
+    elif table in _REFUSALS:
+        sentence = _REFUSALS[table]
+    else:
+        sentence = (
+            "your database role may not do this; after an upgrade of annotator, the "
+            "database owner runs `annotator team init` again"
+        )
+    return NotPermitted(sentence, where=where, detail=primary)
