@@ -370,7 +370,7 @@ def edit_latency(backend: Backend, args: argparse.Namespace, scratch: Path) -> N
         app, raw = Latencies("app Corpus actions"), Latencies("raw " + backend.name.lower())
         try:
             deadline = time.monotonic() + 120
-            while min(edits, default=1) < 5 and time.monotonic() < deadline:  # all writing
+            while writers and min(edits) < 5 and time.monotonic() < deadline:  # all writing
                 if not all(writer.is_alive() for writer in writers):
                     break
                 time.sleep(0.05)
