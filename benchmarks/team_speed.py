@@ -69,6 +69,7 @@ EDITS_PER_DOCUMENT = 50  # the measured annotator opens another document after t
 SQLITE_TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
 WORD = re.compile(r"\w+")
 SEED = 20261130
+DATABASE_PREFIX = "annotator_team_speed_"  # of the PostgreSQL databases made and dropped
 
 
 # --- databases -----------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def postgres_backend(server: str) -> Backend:
     import psycopg
 
     def make(tag: str) -> str:
-        name = f"annotator_bench_{tag}_{uuid.uuid4().hex[:8]}"
+        name = f"{DATABASE_PREFIX}{tag}_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(libpq(server), autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         parsed = make_url(server).set(database=name)
@@ -405,7 +406,7 @@ def edit_latency(backend: Backend, args: argparse.Namespace, scratch: Path) -> N
     )
     print(
         f"  {args.writers} other writers ({alive} finished cleanly) made {others:,} edits "
-        f"meanwhile, {others / elapsed:,.0f} per second"
+        f"while these were measured ({others / elapsed:,.0f} per second), {sum(edits):,} in all"
     )
     print(f"  {'measurement':<24} {'median ms':>10} {'p99 ms':>9} {'max ms':>9}")
     for result in (raw, app):
