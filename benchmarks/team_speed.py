@@ -12,11 +12,11 @@ a. Span edit latency. The measured process opens the Corpus as the window does a
    --edits edits (add, add, relabel, remove, in turn) through `Corpus.add_span`,
    `relabel_span` and `remove_span`, 50 on one document before it opens the next, timing
    each call, after 50 untimed edits (a window already in use). Meanwhile --writers other
-   processes (multiprocessing, spawn), each another annotator, edit spans the same way,
-   without pause, on the same documents. Baseline: the same edits as single-row INSERT /
-   UPDATE / DELETE + commit through raw sqlite3 or psycopg, into the same `span` table,
-   under the same writers; app and baseline take turns in blocks of 50 edits so that both
-   see the same load. Median, p99 and max in ms.
+   processes (multiprocessing, spawn), each another annotator, edit spans the same way
+   on the same documents, without pause (or --writer-pause ms between edits). Baseline:
+   the same edits as single-row INSERT / UPDATE / DELETE + commit through raw sqlite3 or
+   psycopg, into the same `span` table, under the same writers; app and baseline take
+   turns in blocks of 50 edits so that both see the same load. Median, p99 and max in ms.
 b. Import. --documents synthetic articles of ~3 KB (those of import_articles.py) in one
    JSONL file (text, title, meta), imported by `import_paths` (what `annotator import`
    runs) into a fresh database. Baseline: the same file read with json.loads, hashed with
@@ -282,8 +282,10 @@ def writer_main(
     edits: Any,
     index: int,
     errors: Any,
+    pause: float,
 ) -> None:
-    """Another annotator editing without pause, 50 edits on a document, then another."""
+    """Another annotator editing, `pause` seconds between edits (none by default), 50
+    edits on a document, then another."""
     try:
         with Corpus.open(url, annotator=name) as corpus:
             rng = random.Random(seed)
@@ -293,7 +295,7 @@ def writer_main(
                 document = rng.choice(documents)
                 editor.open(document)
                 for _ in range(EDITS_PER_DOCUMENT):
-                    if stop.is_set():
+                    if stop.wait(pause):
                         break
                     edit = lane.plan(document)
                     lane.done(edit, editor.apply(edit))
@@ -363,7 +365,18 @@ def edit_latency(backend: Backend, args: argparse.Namespace, scratch: Path) -> N
         writers = [
             context.Process(
                 target=writer_main,
-                args=(url, f"writer{n + 1}", texts, labels, SEED + n, stop, edits, n, errors),
+                args=(
+                    url,
+                    f"writer{n + 1}",
+                    texts,
+                    labels,
+                    SEED + n,
+                    stop,
+                    edits,
+                    n,
+                    errors,
+                    args.writer_pause / 1000,
+                ),
             )
             for n in range(args.writers)
         ]
@@ -405,7 +418,8 @@ def edit_latency(backend: Backend, args: argparse.Namespace, scratch: Path) -> N
         f"{EDITS_PER_DOCUMENT} untimed edits each to warm up"
     )
     print(
-        f"  {args.writers} other writers ({alive} finished cleanly) made {others:,} edits "
+        f"  {args.writers} other writers ({alive} finished cleanly; {args.writer_pause:g} ms "
+        f"pause between edits) made {others:,} edits "
         f"while these were measured ({others / elapsed:,.0f} per second), {sum(edits):,} in all"
     )
     print(f"  {'measurement':<24} {'median ms':>10} {'p99 ms':>9} {'max ms':>9}")
@@ -606,6 +620,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="200 edits, 1,000 articles")
     parser.add_argument("--edits", type=int, default=None, help="measured edits (1,000)")
     parser.add_argument("--writers", type=int, default=4, help="other writer processes")
+    parser.add_argument(
+        "--writer-pause", type=float, default=0, help="ms each writer waits between edits"
+    )
     parser.add_argument("--edit-documents", type=int, default=20, help="documents edited")
     parser.add_argument("--documents", type=int, default=None, help="articles (10,000)")
     parser.add_argument("--spans", type=int, default=10, help="spans per article, 0: none")

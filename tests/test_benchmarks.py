@@ -46,7 +46,9 @@ def check_figures(out: str, backend: str, raw: str) -> None:
     edits = out.split(f"a. span edit latency, {backend}:")[1].split("b. import")[0]
     assert "20 edits" in edits
     writers = re.search(
-        r"2 other writers \((\d) finished cleanly\) made .*, ([0-9,]+) in all", edits
+        r"2 other writers \((\d) finished cleanly; 0 ms pause between edits\) made .*, "
+        r"([0-9,]+) in all",
+        edits,
     )
     assert writers is not None, edits
     # Each writer edits at least 5 times before the measured edits begin.
