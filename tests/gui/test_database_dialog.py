@@ -251,5 +251,4 @@ def test_a_refused_login_at_opening_offers_retry_then_another_login(
     remembered = settings.get(options.DATABASE)
     assert remembered == without_password(pg_proxy.url(username="postgres"))
     assert PROXY_PASSWORD not in Path(settings.store.fileName()).read_text(encoding="utf-8")
-    frame.workspace.corpus.close()
-    frame.close()
+    frame.close()  # lets the change watch go, then closes the corpus

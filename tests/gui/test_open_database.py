@@ -29,9 +29,7 @@ def frame(qtbot, settings: Settings) -> Iterator[MainWindow]:
     main.show()
     qtbot.waitExposed(main)
     yield main
-    if main.workspace.corpus is not None:
-        main.workspace.corpus.close()
-    main.close()
+    main.close()  # lets the change watch go, then closes the corpus
 
 
 @pytest.fixture

@@ -261,8 +261,7 @@ def test_a_server_down_at_opening_is_retried_once_it_is_back(
     assert PROXY_PASSWORD not in reasons[0]
     assert frame.workspace.document is not None
     assert settings.get(options.DATABASE) == ""  # a URL given for one run is not remembered
-    frame.workspace.corpus.close()
-    frame.close()
+    frame.close()  # lets the change watch go, then closes the corpus
 
 
 @pytest.mark.qt_no_exception_capture

@@ -46,8 +46,7 @@ def open_as(qtbot, settings: Settings, disagreement: Team) -> Iterator[object]:
 
     yield opened
     for window in windows:
-        window.workspace.corpus.close()
-        window.close()
+        window.close()  # lets the change watch go, then closes the corpus
 
 
 def _review_a_against_b(qtbot, window: MainWindow, t: Team) -> QAbstractItemView:
