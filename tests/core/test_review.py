@@ -22,6 +22,7 @@ from annotator.core.changes import Change
 from annotator.core.corpus import Corpus
 from annotator.core.models import Annotator, ReviewDecision, Span
 from annotator.core.review import SpanRef
+from tests.conftest import Databases
 from tests.core.conftest import add_document
 
 TEXT = "Ada Lovelace met Charles Babbage in London 🇬🇧 in 1833. שלום <b>café</b> & e\u0301 end."
@@ -632,8 +633,8 @@ def test_feedback_says_what_went_against_an_annotator(
 
 
 @pytest.fixture
-def reviewed_db(tmp_path: Path) -> str:
-    path = str(tmp_path / "reviewed.db")
+def reviewed_db(database_url: str) -> str:
+    path = database_url
     with Corpus.open(path, annotator="alice") as corpus:
         review = _review_on(corpus, title="Ada")
         review.span(review.alice, review.per, "Ada Lovelace")
@@ -655,7 +656,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_export_gold_only_and_import_it_as_gold_elsewhere(
-    capsys: pytest.CaptureFixture[str], reviewed_db: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], reviewed_db: str, tmp_path: Path, databases: Databases
 ) -> None:
     out_csv = tmp_path / "gold.csv"
     code, out, err = run(capsys, "export", "--project", "news", "--format", "csv", "--gold",
@@ -676,7 +677,7 @@ def test_export_gold_only_and_import_it_as_gold_elsewhere(
     assert [layer["annotator"] for layer in document["annotations"]] == [GOLD]
     assert len(document["annotations"][0]["spans"]) == 3
 
-    elsewhere = str(tmp_path / "elsewhere.db")
+    elsewhere = databases.new("elsewhere")
     code, _, err = run(capsys, "import", str(out_jsonl), "--project", "copy", "--db", elsewhere)
     assert code == 0, err
     with Corpus.open(elsewhere) as corpus, corpus.session() as session:
@@ -706,9 +707,9 @@ def test_export_gold_refuses_other_filters(
 
 
 def test_export_gold_before_any_review_is_a_one_line_error(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str
 ) -> None:
-    path = str(tmp_path / "fresh.db")
+    path = database_url
     Corpus.open(path).close()
     assert run(capsys, "projects", "--create", "news", "--db", path)[0] == 0
     code, _, err = run(capsys, "export", "--project", "news", "--format", "jsonl", "--gold",
@@ -795,9 +796,10 @@ def _database_at_0001(url: str) -> None:
     engine.dispose()
 
 
-def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -> None:
-    _database_at_0001(database_url)
-    with Corpus.open(database_url, annotator="lead") as corpus:
+def test_migration_from_0001_keeps_the_data(empty_database_url: str, tmp_path: Path) -> None:
+    url = empty_database_url
+    _database_at_0001(url)
+    with Corpus.open(url, annotator="lead") as corpus:
         with corpus.engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
             kinds = dict(connection.execute(text("SELECT name, kind FROM annotator")).all())
@@ -809,8 +811,8 @@ def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -
         assert (item.kind, item.b.text if item.b else None) == (ItemKind.BOUNDARY, "Ada Lovelace")
         rv.decide(corpus, item, "take_a")
         assert [s.text for s in rv.gold_spans(corpus, 1)] == ["Ada"]
-    if database_url.startswith("sqlite"):
-        path = Path(database_url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
         (backup,) = tmp_path.glob(f"backups/{path.name}.before-{db.SCHEMA_HEAD}.*.bak")
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [
@@ -819,12 +821,13 @@ def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -
         copy.close()
 
 
-def test_migration_0002_downgrades_and_upgrades_again(database_url: str) -> None:
+def test_migration_0002_downgrades_and_upgrades_again(empty_database_url: str) -> None:
     from alembic import command
 
-    _database_at_0001(database_url)
-    Corpus.open(database_url).close()
-    engine = create_engine(database_url)
+    url = empty_database_url
+    _database_at_0001(url)
+    Corpus.open(url).close()
+    engine = create_engine(url)
     config = db._alembic_config()
     try:
         with engine.begin() as connection:
@@ -849,7 +852,7 @@ def _columns(connection: object, table: str) -> list[dict[str, object]]:
     return list(inspect(connection).get_columns(table))  # type: ignore[arg-type]
 
 
-def test_nobody_imports_as_the_gold_layer(tmp_path) -> None:
+def test_nobody_imports_as_the_gold_layer(tmp_path, database_url: str) -> None:
     import pytest
 
     from annotator.base.errors import UserError
@@ -858,6 +861,6 @@ def test_nobody_imports_as_the_gold_layer(tmp_path) -> None:
 
     source = tmp_path / "a.txt"
     source.write_text("Some text.", encoding="utf-8")
-    corpus = Corpus.open(str(tmp_path / "c.db"), annotator="gold")
+    corpus = Corpus.open(database_url, annotator="gold")
     with corpus, pytest.raises(UserError, match="adjudicated layer"):
         import_paths(corpus, [source], project="news")
