@@ -1,5 +1,4 @@
-"""Each format's real files read, imported into a database of each backend and exported:
-what comes out is what the reader read, in JSONL and in CSV."""
+"""Each format's real files, imported on each backend and exported, give back what was read."""
 
 from __future__ import annotations
 
@@ -7,6 +6,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,25 +14,29 @@ from annotator.base.text import content_hash
 from annotator.core.corpus import Corpus
 from annotator.core.exporting import export_project
 from annotator.core.importing import import_paths, reader_for
+from annotator.formats.csv_export import companion_path
 from annotator.formats.jsonl import read_jsonl
 from annotator.formats.records import DocumentRecord
-from tests.conftest import SAMPLES
+from tests.conftest import REPO, SAMPLES
 
 PROJECT = "round trip"
 DOCCANO = "doccano/backend"
+OURS = REPO / "tests" / "fixtures" / "round_trip"
 
 
 @dataclass(frozen=True)
 class Case:
-    path: str  # under the bundled samples, or under the third-party corpora
+    path: str  # under `ours` when given, else under the third-party corpora
     format_name: str | None = None  # None: chosen by the file's suffix, as the CLI does
     text_column: str = "text"
-    third_party: bool = True
+    ours: Path | None = None
 
 
 CASES = {
-    "txt-samples": Case(".", third_party=False),
-    "md-samples": Case(".", format_name="md", third_party=False),
+    "txt-samples": Case(".", ours=SAMPLES),
+    "md-samples": Case(".", format_name="md", ours=SAMPLES),
+    "jsonl-layers-of-a-team": Case("team.jsonl", ours=OURS),
+    "csv-articles": Case("articles.csv", text_column="body", ours=OURS),
     "txt-seed-article": Case("seed"),
     "md-seed-article": Case("seed", format_name="md"),
     "jsonl-doccano-spans": Case(
@@ -56,8 +60,8 @@ CASES = {
 
 
 def _source(case: Case, request: pytest.FixtureRequest) -> Path:
-    if not case.third_party:
-        return SAMPLES / case.path
+    if case.ours is not None:
+        return case.ours / case.path
     corpora: Path = request.getfixturevalue("corpora")
     return corpora / case.path
 
@@ -66,7 +70,8 @@ def _files(source: Path) -> list[Path]:
     return sorted(source.iterdir()) if source.is_dir() else [source]
 
 
-Layer = tuple[frozenset[tuple[int, int, str, str]], frozenset[str], str | None]
+SpanKey = tuple[int, int, str, str, str | None]  # start, end, label, surface, note
+Layer = tuple[frozenset[SpanKey], frozenset[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ def _who(name: str | None, importer: str) -> str:
 def expected(records: list[DocumentRecord], importer: str) -> dict[str, Document]:
     """What the import should store: a text read twice holds the work of both readings."""
     first: dict[str, DocumentRecord] = {}
-    spans: dict[str, dict[str, set[tuple[int, int, str, str]]]] = {}
+    spans: dict[str, dict[str, set[SpanKey]]] = {}
     labels: dict[str, dict[str, set[str]]] = {}
     statuses: dict[str, dict[str, str | None]] = {}
     for record in records:
@@ -105,7 +110,7 @@ def expected(records: list[DocumentRecord], importer: str) -> dict[str, Document
             who = _who(span.annotator, importer)
             surface = record.text[span.start : span.end]
             spans.setdefault(record.text, {}).setdefault(who, set()).add(
-                (span.start, span.end, span.label.strip(), surface)
+                (span.start, span.end, span.label.strip(), surface, span.note)
             )
         for layer in record.layers:
             who = _who(layer.annotator, importer)
@@ -135,7 +140,7 @@ def from_jsonl(path: Path) -> dict[str, Document]:
         layers: dict[str, Layer] = {}
         for layer in record.layers:
             mine = frozenset(
-                (s.start, s.end, s.label, record.text[s.start : s.end])
+                (s.start, s.end, s.label, record.text[s.start : s.end], s.note)
                 for s in record.spans
                 if s.annotator == layer.annotator
             )
@@ -144,18 +149,29 @@ def from_jsonl(path: Path) -> dict[str, Document]:
     return result
 
 
-def from_csv(spans_csv: Path, texts: dict[str, str]) -> set[tuple[str, str, int, int, str, str]]:
-    """The span table: (text, annotator, start, end, label, surface), documents by hash."""
-    with spans_csv.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return {
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def from_csv(spans_csv: Path, texts: dict[str, str]) -> tuple[set[Any], set[Any]]:
+    """The span table and the document-label table, documents found by their hash."""
+    spans = {
         (texts[row["document_hash"]], row["annotator"], int(row["start"]), int(row["end"]),
-         row["label"], row["text"])
-        for row in rows
+         row["label"], row["text"], row["note"] or None)
+        for row in _rows(spans_csv)
     }  # fmt: skip
+    labels = {
+        (texts[row["document_hash"]], row["annotator"], row["label"])
+        for row in _rows(companion_path(spans_csv, "document-labels"))
+    }
+    return spans, labels
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize(
+    "name",
+    [name if CASES[name].ours else pytest.param(name, marks=pytest.mark.corpora) for name in CASES],
+)
 def test_a_format_survives_import_and_export_on_every_backend(
     name: str, corpus: Corpus, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -181,9 +197,17 @@ def test_a_format_survives_import_and_export_on_every_backend(
     wanted = expected(records, corpus.annotator_name)
     assert from_jsonl(jsonl_out) == wanted
     texts = {content_hash(text): text for text in wanted}
-    assert from_csv(spans_out, texts) == {
-        (text, who, start, end, label, surface)
-        for text, document in wanted.items()
-        for who, (spans, _labels, _status) in document.layers
-        for start, end, label, surface in spans
-    }
+    assert from_csv(spans_out, texts) == (
+        {
+            (text, who, *span)
+            for text, document in wanted.items()
+            for who, (spans, _labels, _status) in document.layers
+            for span in spans
+        },
+        {
+            (text, who, label)
+            for text, document in wanted.items()
+            for who, (_spans, labels, _status) in document.layers
+            for label in labels
+        },
+    )
