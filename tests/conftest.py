@@ -29,16 +29,29 @@ TEST_DATABASE_PREFIX = "annotator_test_"
 _created_databases: set[str] = set()
 
 
-def _admin_execute(statement: str) -> None:
+def _admin_execute(statement: str) -> object:
     from sqlalchemy import create_engine, text
 
     assert PG_URL is not None
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(statement))
+            result = connection.execute(text(statement))
+            return result.scalar() if result.returns_rows else None
     finally:
         admin.dispose()
+
+
+_icu: list[bool] = []
+
+
+def _sorted_as_people_sort() -> str:
+    """Databases sort text the way a server set up for English speakers does, not byte by
+    byte as SQLite and the C locale do: a query that trusts the collation shows up here."""
+    if not _icu:
+        found = _admin_execute("SELECT count(*) FROM pg_collation WHERE collname = 'en-US-x-icu'")
+        _icu.append(bool(found))
+    return " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'" if _icu[0] else ""
 
 
 def _pg_database_url(name: str) -> str:
@@ -51,7 +64,7 @@ def _pg_database_url(name: str) -> str:
 def fresh_pg_url(template: str | None = None) -> str:
     """A new database on the test server: empty, or a copy of `template`."""
     name = f"{TEST_DATABASE_PREFIX}{uuid.uuid4().hex[:12]}"
-    copied = f' TEMPLATE "{template}"' if template else ""
+    copied = f' TEMPLATE "{template}"' if template else _sorted_as_people_sort()
     _admin_execute(f'CREATE DATABASE "{name}"{copied}')
     _created_databases.add(name)
     return _pg_database_url(name)
