@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,9 +143,12 @@ def span_rows(
     query = _filtered(
         query, chosen, annotator_column=span_t.c.annotator_id, label_column=label_t.c.name
     )
-    result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-    for partition in result.partitions():
-        yield from partition
+    # On PostgreSQL the rows come through a server-side cursor, closed here however the
+    # reading ends (see `export_project`), not left open for the garbage collector.
+    streamed = connection.execution_options(stream_results=True, yield_per=BATCH)
+    with streamed.execute(query) as result:
+        for partition in result.partitions():
+            yield from partition
 
 
 def document_label_rows(
@@ -354,10 +358,11 @@ def export_project(
                 with (
                     atomic_output(output, encoding=encoding, newline="") as spans_out,
                     atomic_output(labels_path, encoding=encoding, newline="") as labels_out,
+                    closing(span_rows(connection, project_id, chosen)) as spans,
                 ):
                     rows = csv_export.write_rows(
-                        spans_out, SPAN_COLUMNS, span_rows(connection, project_id, chosen),
-                        excel=excel, on_rows=lambda n: report(n, total),
+                        spans_out, SPAN_COLUMNS, spans, excel=excel,
+                        on_rows=lambda n: report(n, total),
                     )  # fmt: skip
                     labels = csv_export.write_rows(
                         labels_out, DOCUMENT_LABEL_COLUMNS,
