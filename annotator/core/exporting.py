@@ -8,7 +8,7 @@ Python side only passes values through.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +36,7 @@ from annotator.core.catalog import Catalog
 from annotator.core.db import place, sqlite_file
 from annotator.core.failures import classify
 from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
+from annotator.core.ordering import code_point_order
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def check_filter(connection: Connection, project_id: int, chosen: ExportFilter) 
 
 def span_rows(
     connection: Connection, project_id: int, chosen: ExportFilter = ExportFilter()
-) -> Iterator[Sequence[Any]]:
+) -> Generator[Sequence[Any]]:
     """Rows in SPAN_COLUMNS order, sorted by document, then offsets."""
     dialect = connection.dialect.name
     start, end = span_t.c.start, span_t.c.end
@@ -167,7 +168,10 @@ def document_label_rows(
         .join(label_t, label_t.c.id == doclabel_t.c.label_id)
         .join(annotator_t, annotator_t.c.id == doclabel_t.c.annotator_id)
         .where(document_t.c.project_id == project_id)
-        .order_by(document_t.c.id, annotator_t.c.name, label_t.c.position, label_t.c.name)
+        .order_by(
+            document_t.c.id, code_point_order(annotator_t.c.name), label_t.c.position,
+            code_point_order(label_t.c.name),
+        )
     )  # fmt: skip
     query = _filtered(
         query, chosen, annotator_column=doclabel_t.c.annotator_id, label_column=label_t.c.name
