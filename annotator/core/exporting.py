@@ -398,7 +398,8 @@ def write_review_log(corpus: Catalog, project_id: int, output: Path, *, excel: b
     from annotator.core.review import DECISION_COLUMNS, decision_rows
 
     refuse_output(corpus, output)
-    return _write_csv(output, DECISION_COLUMNS, decision_rows(corpus, project_id), excel=excel)
+    with closing(decision_rows(corpus, project_id)) as rows:
+        return _write_csv(output, DECISION_COLUMNS, rows, excel=excel)
 
 
 def write_feedback(

@@ -8,6 +8,7 @@ import random
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -575,6 +576,38 @@ def test_decision_rows_have_the_documented_columns(review: Review, layers: dict[
     assert rows[1]["gold_label"] is None and rows[1]["action"] == "reject"
     assert rows[2]["annotator_b"] == GOLD and rows[2]["b_label"] is None
     assert rows[2]["a_text"] == "London"
+
+
+def test_a_review_log_failing_midway_leaves_the_old_file_and_the_reading_closed(
+    review: Review, layers: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the decisions stream through a server-side cursor: a write that fails
+    closes it at once, the old file stays, and the next export reads the same rows."""
+    from annotator.core import exporting
+    from annotator.formats import csv_export
+
+    r = review
+    for item in r.items()[:3]:
+        rv.decide(r.lead, item, "take_a")
+    log = tmp_path / "decisions.csv"
+    log.write_bytes(b"last week's log\r\n")
+    write_rows = csv_export.write_rows
+
+    def failing(out: Any, header: Any, rows: Any, **options: Any) -> int:
+        def one_then_fail() -> Any:
+            for number, row in enumerate(rows):
+                if number == 1:
+                    raise OSError(28, "No space left on device")
+                yield row
+
+        return write_rows(out, header, one_then_fail(), chunk=1, **options)
+
+    monkeypatch.setattr(csv_export, "write_rows", failing)
+    with pytest.raises(UserError, match="No space left on device"):
+        exporting.write_review_log(r.lead, r.project_id, log, excel=False)
+    assert log.read_bytes() == b"last week's log\r\n"
+    monkeypatch.setattr(csv_export, "write_rows", write_rows)
+    assert exporting.write_review_log(r.lead, r.project_id, log, excel=False) == 3
 
 
 def test_feedback_says_what_went_against_an_annotator(
