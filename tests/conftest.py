@@ -156,19 +156,26 @@ class Databases:
             drop_pg_database(url)
 
 
+_DATABASES = pytest.StashKey["Databases"]()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
-    """The one switch between the backends: every test using it runs on both."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database at the newest schema and without rows, on SQLite and PostgreSQL.
+
+    The one switch between the backends: every test using it, or `databases`, runs on
+    both; `@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)` picks one.
+    """
     template = request.getfixturevalue(f"_{request.param}_template")
-    made = Databases(request.param, tmp_path, template)
-    yield made
+    made = request.node.stash[_DATABASES] = Databases(request.param, tmp_path, template)
+    yield made.new()
     made.drop()
 
 
 @pytest.fixture
-def database_url(databases: Databases) -> str:
-    """A fresh database at the newest schema and without rows, on SQLite and PostgreSQL."""
-    return databases.new()
+def databases(database_url: str, request: pytest.FixtureRequest) -> Databases:
+    """More fresh databases on the backend of `database_url`, dropped with it."""
+    return request.node.stash[_DATABASES]
 
 
 @pytest.fixture
