@@ -21,9 +21,9 @@ class ProjectSummary:
 
 
 # Plain SQL rather than the models: loading SQLModel and pydantic would cost a light
-# command more than all the rest of its start.
-PROJECT_SUMMARIES = text(
-    """
+# command more than all the rest of its start. Names in code point order on every backend
+# (see core/ordering.py): "C" is PostgreSQL's byte order, SQLite's is its default.
+PROJECT_SUMMARIES = """
     SELECT project.id, project.name, coalesce(documents.n, 0), coalesce(spans.n, 0),
            coalesce(spans.people, 0)
     FROM project
@@ -36,9 +36,9 @@ PROJECT_SUMMARIES = text(
         FROM document JOIN span ON span.document_id = document.id
         GROUP BY document.project_id
     ) AS spans ON spans.project_id = project.id
-    ORDER BY project.name
+    ORDER BY project.name{collation}
     """
-)
+COLLATIONS = {"postgresql": ' COLLATE "C"'}
 
 
 def _daily_backup(engine: Engine) -> None:
@@ -91,5 +91,6 @@ class Catalog:
 
     def projects(self) -> list[ProjectSummary]:
         with self.engine.connect() as connection:
-            rows = connection.execute(PROJECT_SUMMARIES).all()
+            collation = COLLATIONS.get(connection.dialect.name, "")
+            rows = connection.execute(text(PROJECT_SUMMARIES.format(collation=collation))).all()
         return [ProjectSummary(*row) for row in rows]

@@ -33,6 +33,7 @@ from annotator.core.models import (
     Span,
     span_t,
 )
+from annotator.core.ordering import code_point_order
 
 if TYPE_CHECKING:
     from annotator.core.trash import TrashItem
@@ -370,7 +371,8 @@ class Corpus(Catalog):
 
     def annotators(self) -> list[str]:
         with self.session() as session:
-            return list(session.exec(select(Annotator.name).order_by(Annotator.name)).all())
+            names = select(Annotator.name).order_by(code_point_order(Annotator.name))
+            return list(session.exec(names).all())
 
     def all_spans(self, document_id: int) -> list[Span]:
         with self.session() as session:
@@ -505,7 +507,7 @@ class Corpus(Catalog):
                 .join(Span, col(Span.label_id) == col(Label.id))
                 .where(Label.project_id == project_id)
                 .group_by(Label.name)
-                .order_by(Label.name)
+                .order_by(code_point_order(Label.name))
             ).all()
             per_annotator = session.exec(
                 select(
@@ -517,7 +519,7 @@ class Corpus(Catalog):
                 .join(Document, col(Document.id) == col(Span.document_id))
                 .where(Document.project_id == project_id)
                 .group_by(Annotator.name)
-                .order_by(Annotator.name)
+                .order_by(code_point_order(Annotator.name))
             ).all()
             statuses = session.exec(
                 select(

@@ -8,7 +8,8 @@ Python side only passes values through.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from annotator.core.catalog import Catalog
 from annotator.core.db import place, sqlite_file
 from annotator.core.failures import classify
 from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
+from annotator.core.ordering import code_point_order
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ def check_filter(connection: Connection, project_id: int, chosen: ExportFilter) 
 
 def span_rows(
     connection: Connection, project_id: int, chosen: ExportFilter = ExportFilter()
-) -> Iterator[Sequence[Any]]:
+) -> Generator[Sequence[Any]]:
     """Rows in SPAN_COLUMNS order, sorted by document, then offsets."""
     dialect = connection.dialect.name
     start, end = span_t.c.start, span_t.c.end
@@ -142,9 +144,12 @@ def span_rows(
     query = _filtered(
         query, chosen, annotator_column=span_t.c.annotator_id, label_column=label_t.c.name
     )
-    result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-    for partition in result.partitions():
-        yield from partition
+    # On PostgreSQL the rows come through a server-side cursor, closed here however the
+    # reading ends (see `export_project`), not left open for the garbage collector.
+    streamed = connection.execution_options(stream_results=True, yield_per=BATCH)
+    with streamed.execute(query) as result:
+        for partition in result.partitions():
+            yield from partition
 
 
 def document_label_rows(
@@ -163,7 +168,10 @@ def document_label_rows(
         .join(label_t, label_t.c.id == doclabel_t.c.label_id)
         .join(annotator_t, annotator_t.c.id == doclabel_t.c.annotator_id)
         .where(document_t.c.project_id == project_id)
-        .order_by(document_t.c.id, annotator_t.c.name, label_t.c.position, label_t.c.name)
+        .order_by(
+            document_t.c.id, code_point_order(annotator_t.c.name), label_t.c.position,
+            code_point_order(label_t.c.name),
+        )
     )  # fmt: skip
     query = _filtered(
         query, chosen, annotator_column=doclabel_t.c.annotator_id, label_column=label_t.c.name
@@ -354,10 +362,11 @@ def export_project(
                 with (
                     atomic_output(output, encoding=encoding, newline="") as spans_out,
                     atomic_output(labels_path, encoding=encoding, newline="") as labels_out,
+                    closing(span_rows(connection, project_id, chosen)) as spans,
                 ):
                     rows = csv_export.write_rows(
-                        spans_out, SPAN_COLUMNS, span_rows(connection, project_id, chosen),
-                        excel=excel, on_rows=lambda n: report(n, total),
+                        spans_out, SPAN_COLUMNS, spans, excel=excel,
+                        on_rows=lambda n: report(n, total),
                     )  # fmt: skip
                     labels = csv_export.write_rows(
                         labels_out, DOCUMENT_LABEL_COLUMNS,
@@ -389,7 +398,8 @@ def write_review_log(corpus: Catalog, project_id: int, output: Path, *, excel: b
     from annotator.core.review import DECISION_COLUMNS, decision_rows
 
     refuse_output(corpus, output)
-    return _write_csv(output, DECISION_COLUMNS, decision_rows(corpus, project_id), excel=excel)
+    with closing(decision_rows(corpus, project_id)) as rows:
+        return _write_csv(output, DECISION_COLUMNS, rows, excel=excel)
 
 
 def write_feedback(

@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from annotator.base.text import content_hash
 from annotator.base.vocabulary import LabelKind
 from annotator.core.corpus import Corpus
 from annotator.core.models import Document
+from tests.conftest import PG_URL as PG_URL
+from tests.conftest import fresh_pg_url
 
-PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL")
-
-
-def _fresh_pg_url() -> str:
-    """A new empty schema-less database per test, on the server CI starts."""
-    import uuid
-
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    assert PG_URL is not None
-    name = f"annotator_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'corpus.db'}"
-    if not PG_URL:
-        pytest.skip("no PostgreSQL server: set ANNOTATOR_TEST_PG_URL (.ci/run starts one)")
-    return _fresh_pg_url()
-
-
-@pytest.fixture
-def corpus(database_url: str) -> Iterator[Corpus]:
-    with Corpus.open(database_url, annotator="alice") as opened:
-        yield opened
+# The database fixtures (database_url, corpus) live in tests/conftest.py, for every suite;
+# these names stay importable from here.
+_fresh_pg_url = fresh_pg_url
 
 
 @dataclass

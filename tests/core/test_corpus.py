@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
@@ -9,6 +12,7 @@ from annotator.base.errors import UserError
 from annotator.base.vocabulary import LabelKind, Status
 from annotator.core import corpus as corpus_module
 from annotator.core.corpus import Corpus
+from annotator.core.exporting import export_project
 from annotator.core.models import History, Span
 from tests.core.conftest import Seeded, add_document
 
@@ -203,3 +207,29 @@ def test_span_rows_keep_their_surface_text(seeded: Seeded) -> None:
     with seeded.corpus.session() as session:
         span = session.exec(select(Span)).one()
     assert span.text == "Charles Babbage" == seeded.text[17:32]
+
+
+NAMES = ["Zoe", "alice", "Émile", "bob", "Bob"]
+
+
+def test_names_are_listed_in_code_point_order_on_every_backend(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    """Not in the server's collation: a list, a count table or an export reads the same
+    from SQLite and from PostgreSQL, and the same after a copy from one to the other."""
+    corpus = seeded.corpus
+    for name in NAMES:
+        corpus.create_project(name)
+        label = corpus.add_label(seeded.project_id, f"{name} label").entity_id
+        assert label is not None
+        person = Corpus(corpus.engine, annotator=name)
+        person.add_span(seeded.document_id, label, 0, 3)
+        person.set_document_label(seeded.document_id, seeded.topic, True)
+    assert [summary.name for summary in corpus.projects()] == sorted(["news", *NAMES])
+    assert corpus.annotators() == sorted(NAMES)  # alice, the seeding annotator, among them
+    stats = corpus.stats(seeded.project_id)
+    assert list(stats["labels"]) == sorted(f"{name} label" for name in NAMES)
+    assert list(stats["annotators"]) == sorted(NAMES)
+    export_project(corpus, seeded.project_id, format_name="csv", output=tmp_path / "spans.csv")
+    with (tmp_path / "spans.document-labels.csv").open(encoding="utf-8", newline="") as rows:
+        assert [row["annotator"] for row in csv.DictReader(rows)] == sorted(NAMES)

@@ -104,10 +104,11 @@ def test_a_password_given_as_a_query_parameter_is_masked_too() -> None:
     assert "s3" not in db.masked("postgresql://ann@db.example/corpus?PASSWORD=s3&x=1")
 
 
-def test_new_database_is_migrated_to_head_without_a_backup(tmp_path: Path) -> None:
-    path = tmp_path / "new.db"
-    Corpus.open(str(path)).close()
-    engine = create_engine(f"sqlite:///{path}")
+def test_new_database_is_migrated_to_head_without_a_backup(
+    tmp_path: Path, empty_database_url: str
+) -> None:
+    Corpus.open(empty_database_url).close()
+    engine = create_engine(empty_database_url)
     with engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
         version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

@@ -26,6 +26,7 @@ from annotator.core.exporting import ExportFilter
 from annotator.core.importing import import_paths
 from annotator.core.models import Annotator, Document, DocumentLabel, Label, Span
 from annotator.formats import csv_export, jsonl_export
+from tests.conftest import Databases
 
 PREFIX = "An opening sentence that is long enough for context. "
 TRICKY = PREFIX + 'He said, "hello, world"\nthen left 😀 for שלום and مرحبا.\n=SUM(A1) +1 -2 @home'
@@ -200,8 +201,9 @@ def annotated(corpus: Corpus, tmp_path: Path) -> Corpus:
     return corpus
 
 
-def fresh(tmp_path: Path, name: str, annotator: str = "zoe") -> Corpus:
-    return Corpus.open(f"sqlite:///{tmp_path / name}", annotator=annotator)
+def fresh(databases: Databases, name: str, annotator: str = "zoe") -> Corpus:
+    """A second database on the same backend as `annotated`."""
+    return Corpus.open(databases.new(name), annotator=annotator)
 
 
 SPAN_COUNT = sum(
@@ -389,10 +391,10 @@ def _documents_only(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("excel", [False, True], ids=["plain", "excel"])
 def test_an_exported_csv_imports_back_with_its_spans(
-    annotated: Corpus, tmp_path: Path, excel: bool
+    annotated: Corpus, tmp_path: Path, databases: Databases, excel: bool
 ) -> None:
     spans_path, labels_path = export_csv(annotated, tmp_path / "spans.csv", excel=excel)
-    with fresh(tmp_path, "target.db") as target:
+    with fresh(databases, "target") as target:
         assert import_paths(target, [_documents_only(tmp_path)], project="copy").ok
         report = import_paths(target, [spans_path, labels_path], project="copy")
         assert report.ok, report.summary()
@@ -414,10 +416,10 @@ def test_an_exported_csv_imports_back_with_its_spans(
 
 
 def test_a_span_csv_without_its_documents_fails_naming_file_and_line(
-    annotated: Corpus, tmp_path: Path
+    annotated: Corpus, tmp_path: Path, databases: Databases
 ) -> None:
     spans_path, labels_path = export_csv(annotated, tmp_path / "spans.csv")
-    with fresh(tmp_path, "empty.db") as target:
+    with fresh(databases, "empty") as target:
         report = import_paths(target, [spans_path, labels_path], project="copy")
         assert not report.ok
         assert [failure.path for failure in report.failures] == [spans_path, labels_path]
@@ -431,7 +433,9 @@ def test_a_span_csv_without_its_documents_fails_naming_file_and_line(
             assert connection.execute(select(Annotator.id)).all() == []
 
 
-def test_an_edited_span_text_is_refused_on_import(annotated: Corpus, tmp_path: Path) -> None:
+def test_an_edited_span_text_is_refused_on_import(
+    annotated: Corpus, tmp_path: Path, databases: Databases
+) -> None:
     spans_path, _ = export_csv(annotated, tmp_path / "spans.csv")
     header, rows = read_csv_rows(spans_path)
     rows[3]["text"] = "edited by hand"
@@ -439,7 +443,7 @@ def test_an_edited_span_text_is_refused_on_import(annotated: Corpus, tmp_path: P
         writer = csv.DictWriter(out, header)
         writer.writeheader()
         writer.writerows(rows)
-    with fresh(tmp_path, "target.db") as target:
+    with fresh(databases, "target") as target:
         import_paths(target, [_documents_only(tmp_path)], project="copy")
         report = import_paths(target, [spans_path], project="copy")
         [failure] = report.failures
@@ -473,7 +477,9 @@ def _add_manual_work(corpus: Corpus) -> None:
     dave.set_status(untouched, Status.TODO)
 
 
-def test_jsonl_export_import_export_is_byte_identical(annotated: Corpus, tmp_path: Path) -> None:
+def test_jsonl_export_import_export_is_byte_identical(
+    annotated: Corpus, tmp_path: Path, databases: Databases
+) -> None:
     _add_manual_work(annotated)
     first = export_jsonl(annotated, tmp_path / "first.jsonl")
     lines = first.read_text(encoding="utf-8").splitlines()
@@ -485,7 +491,7 @@ def test_jsonl_export_import_export_is_byte_identical(annotated: Corpus, tmp_pat
     assert parsed[0]["meta"] == SOURCE[0]["meta"]
     assert [layer["annotator"] for layer in parsed[1]["annotations"]] == ["alice", "carol", "dave"]
 
-    with fresh(tmp_path, "target.db") as target:
+    with fresh(databases, "target") as target:
         report = import_paths(target, [first], project="news")
         assert report.ok, report.summary()
         second = export_jsonl(target, tmp_path / "second.jsonl")

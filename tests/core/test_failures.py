@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from annotator.base.errors import DatabaseUnavailable, Unavailable, UserError
 from annotator.core import db
@@ -50,12 +50,17 @@ def test_sqlite_codes_of_the_environment_are_classified(code: int, kind: Unavail
     assert "c.db" in str(problem)
 
 
-def test_an_unknown_column_is_a_bug_not_the_environment(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
-    with pytest.raises(OperationalError) as caught, engine.connect() as connection:
+def test_an_unknown_column_is_a_bug_not_the_environment(database_url: str) -> None:
+    engine = create_engine(database_url)
+    with pytest.raises(DBAPIError) as caught, engine.connect() as connection:
         connection.execute(text("SELECT nosuchcolumn"))
     engine.dispose()
-    assert "no such column" in str(caught.value)
+    if engine.dialect.name == "sqlite":
+        assert isinstance(caught.value, OperationalError)
+        assert "no such column" in str(caught.value)
+    else:
+        assert isinstance(caught.value, ProgrammingError)
+        assert 'column "nosuchcolumn" does not exist' in str(caught.value)
     assert classify(caught.value) is None
 
 

@@ -17,7 +17,7 @@ from annotator.base.errors import DatabaseUnavailable, Unavailable
 from annotator.cli import main
 from annotator.core import db
 from annotator.core.corpus import Corpus
-from tests.core.conftest import PG_URL, _fresh_pg_url
+from tests.conftest import PG_URL, fresh_pg_url
 
 Folder = dict[str, tuple[str, int]]
 
@@ -225,7 +225,7 @@ def test_a_damaged_database_is_not_migrated_nor_copied(tmp_path: Path) -> None:
 def pg_url() -> str:
     if not PG_URL:
         pytest.skip("no PostgreSQL server: set ANNOTATOR_TEST_PG_URL (.ci/run starts one)")
-    return _fresh_pg_url()
+    return fresh_pg_url()
 
 
 def _pg_state(url: str) -> tuple[set[str], list[tuple[object, ...]], list[tuple[object, ...]]]:

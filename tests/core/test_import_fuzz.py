@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,11 @@ def ready(corpus: Corpus, tmp_path: Path) -> Corpus:
     return corpus
 
 
-@pytest.fixture(scope="module")
-def sqlite_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+@pytest.fixture
+def shared_corpus(corpus: Corpus) -> Corpus:
     """One database for every generated example: a fresh one each would dominate the time."""
-    folder = tmp_path_factory.mktemp("fuzz")
-    with Corpus.open(f"sqlite:///{folder / 'corpus.db'}", annotator="alice") as opened:
-        opened.create_project(PROJECT)
-        yield opened
+    corpus.create_project(PROJECT)
+    return corpus
 
 
 def refused(corpus: Corpus, path: Path, **options: str) -> InputError:
@@ -66,11 +63,11 @@ def imported_or_refused(corpus: Corpus, path: Path) -> None:
 )
 @given(name=st.sampled_from(NAMES), data=st.binary(max_size=300))
 def test_any_bytes_import_or_fail_cleanly(
-    sqlite_corpus: Corpus, tmp_path: Path, name: str, data: bytes
+    shared_corpus: Corpus, tmp_path: Path, name: str, data: bytes
 ) -> None:
     path = tmp_path / name
     path.write_bytes(data)
-    imported_or_refused(sqlite_corpus, path)
+    imported_or_refused(shared_corpus, path)
 
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=10)
@@ -97,11 +94,11 @@ LINES = st.fixed_dictionaries(
 )
 @given(objects=st.lists(LINES, min_size=1, max_size=3))
 def test_odd_jsonl_imports_or_fails_cleanly(
-    sqlite_corpus: Corpus, tmp_path: Path, objects: list[dict[str, object]]
+    shared_corpus: Corpus, tmp_path: Path, objects: list[dict[str, object]]
 ) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text("".join(json.dumps(o) + "\n" for o in objects), encoding="utf-8")
-    imported_or_refused(sqlite_corpus, path)
+    imported_or_refused(shared_corpus, path)
 
 
 @pytest.mark.parametrize(
@@ -160,17 +157,17 @@ def test_invalid_utf8_names_file_and_line(ready: Corpus, tmp_path: Path) -> None
     ],
 )
 def test_truncated_files_import_or_fail_cleanly(
-    sqlite_corpus: Corpus, tmp_path: Path, name: str, sample: str
+    shared_corpus: Corpus, tmp_path: Path, name: str, sample: str
 ) -> None:
     data = sample.encode()
     for cut in range(0, len(data), max(3, len(data) // 10)):
         path = tmp_path / f"{cut}-{name}"
         path.write_bytes(data[:cut])
-        imported_or_refused(sqlite_corpus, path)
+        imported_or_refused(shared_corpus, path)
 
 
 def test_a_200_mb_file_is_refused_by_its_size_quickly(
-    sqlite_corpus: Corpus, tmp_path: Path
+    shared_corpus: Corpus, tmp_path: Path
 ) -> None:
     path = tmp_path / "huge.jsonl"
     line = (json.dumps({"text": "A short document, repeated. " * 30}) + "\n").encode()
@@ -182,7 +179,7 @@ def test_a_200_mb_file_is_refused_by_its_size_quickly(
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        failure = refused(sqlite_corpus, path)
+        failure = refused(shared_corpus, path)
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:

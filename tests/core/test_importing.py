@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from annotator.core.models import (
     Span,
 )
 from annotator.formats import csv_export
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, Databases
 
 SEED_NAME = "000_1016b94376b07e4a.txt"
 SEED_URL = (
@@ -563,25 +562,17 @@ def _moved(raw: str, offset: int) -> int:
     return offset - raw[:offset].count("\r\n")
 
 
-@pytest.fixture(scope="module")
-def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated, empty SQLite file to copy: migrating anew for every example is slow."""
-    path = tmp_path_factory.mktemp("template") / "empty.db"
-    Corpus.open(f"sqlite:///{path}", annotator="alice").close()
-    return path
-
-
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(documents_with_spans(), min_size=1, max_size=3))
 def test_spans_survive_import_and_csv_export_exactly(
     tmp_path_factory: pytest.TempPathFactory,
-    empty_database: Path,
+    databases: Databases,
     generated: list[tuple[str, list[list[Any]]]],
 ) -> None:
     folder = tmp_path_factory.mktemp("roundtrip")
-    shutil.copyfile(empty_database, folder / "corpus.db")
+    url = databases.new(f"example-{folder.name}")  # each example its own database
     source = folder / "in.jsonl"
     with source.open("w", encoding="utf-8", newline="") as out:
         for raw, label in generated:
@@ -592,7 +583,7 @@ def test_spans_survive_import_and_csv_export_exactly(
         for start, end, name in label:
             held.add((_moved(raw, start), _moved(raw, end), name, _normalise(raw[start:end])))
 
-    with Corpus.open(f"sqlite:///{folder / 'corpus.db'}", annotator="alice") as corpus:
+    with Corpus.open(url, annotator="alice") as corpus:
         report = import_paths(corpus, [source], project="p")
         assert report.ok, report.summary()
         project_id = corpus.project("p").id

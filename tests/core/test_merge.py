@@ -10,16 +10,17 @@ from annotator.core.corpus import Corpus
 from annotator.core.exporting import ExportFilter, export_project
 from annotator.core.importing import import_paths
 from annotator.core.merging import merge_database
+from tests.conftest import Databases
 
 SHARED = ["Seoul summoned Russia's ambassador on Friday.", "Kim Jong Un met Putin in Pyongyang."]
 
 
-def _machine(path: Path, annotator: str, texts: list[str]) -> Corpus:
+def _machine(url: str, annotator: str, texts: list[str], folder: Path) -> Corpus:
     """A machine with the shared project, some documents and the usual labels."""
-    corpus = Corpus.open(str(path), annotator=annotator)
+    corpus = Corpus.open(url, annotator=annotator)
     project_id = corpus.ensure_project("news").id
     if texts:
-        source = path.with_suffix(".jsonl")
+        source = folder / f"{annotator}-texts.jsonl"
         source.write_text("".join(f'{{"text": "{t}"}}\n' for t in texts), encoding="utf-8")
         assert import_paths(corpus, [source], project="news").ok
     labels = {label.name for label in corpus.labels(project_id)}
@@ -62,15 +63,17 @@ def _layer(corpus: Corpus, annotator: str) -> dict[str, object]:
     return layer
 
 
-def test_an_annotator_layer_travels_as_jsonl_and_twice_adds_nothing(tmp_path: Path) -> None:
-    with _machine(tmp_path / "alice.db", "alice", SHARED) as alice:
+def test_an_annotator_layer_travels_as_jsonl_and_twice_adds_nothing(
+    tmp_path: Path, databases: Databases
+) -> None:
+    with _machine(databases.new("alice"), "alice", SHARED, tmp_path) as alice:
         _annotate_as_alice(alice)
         out = tmp_path / "alice-layer.jsonl"
         export_project(alice, alice.project("news").id, format_name="jsonl", output=out,
                        chosen=ExportFilter(annotators=("alice",)))  # fmt: skip
         expected = _layer(alice, "alice")
     lead_texts = [SHARED[1], "A document only the lead has."]
-    with _machine(tmp_path / "lead.db", "lead", lead_texts) as lead:
+    with _machine(databases.new("lead"), "lead", lead_texts, tmp_path) as lead:
         first = import_paths(lead, [out], project="news")
         assert first.ok and first.documents == 1  # SHARED[0] was only on alice's side
         assert _layer(lead, "alice") == {**expected, lead_texts[1]: ([], [], "todo")}
@@ -83,8 +86,10 @@ def test_an_annotator_layer_travels_as_jsonl_and_twice_adds_nothing(tmp_path: Pa
         assert _layer(lead, "lead")[SHARED[0]] == ([], [], "todo")  # the lead's own layer
 
 
-def test_a_status_that_moved_on_elsewhere_comes_along_but_never_back(tmp_path: Path) -> None:
-    with _machine(tmp_path / "alice.db", "alice", SHARED) as alice:
+def test_a_status_that_moved_on_elsewhere_comes_along_but_never_back(
+    tmp_path: Path, databases: Databases
+) -> None:
+    with _machine(databases.new("alice"), "alice", SHARED, tmp_path) as alice:
         first = _document(alice, SHARED[0])
         alice.set_status(first, Status.IN_PROGRESS)
         early = tmp_path / "early.jsonl"
@@ -92,7 +97,7 @@ def test_a_status_that_moved_on_elsewhere_comes_along_but_never_back(tmp_path: P
         alice.set_status(first, Status.DONE)
         late = tmp_path / "late.jsonl"
         export_project(alice, alice.project("news").id, format_name="jsonl", output=late)
-    with _machine(tmp_path / "lead.db", "lead", []) as lead:
+    with _machine(databases.new("lead"), "lead", [], tmp_path) as lead:
         import_paths(lead, [early], project="news")
         assert _layer(lead, "alice")[SHARED[0]][2] == "in_progress"
         assert import_paths(lead, [late], project="news").statuses == 1
@@ -101,9 +106,9 @@ def test_a_status_that_moved_on_elsewhere_comes_along_but_never_back(tmp_path: P
         assert _layer(lead, "alice")[SHARED[0]][2] == "done"
 
 
-def test_merge_pulls_every_layer_and_twice_adds_nothing(tmp_path: Path) -> None:
-    other_path = tmp_path / "alice.db"
-    with _machine(other_path, "alice", SHARED) as alice:
+def test_merge_pulls_every_layer_and_twice_adds_nothing(tmp_path: Path, database_url: str) -> None:
+    other_path = tmp_path / "alice.db"  # what is merged in is always a SQLite file
+    with _machine(str(other_path), "alice", SHARED, tmp_path) as alice:
         _annotate_as_alice(alice)
         bob_view = Corpus(alice.engine, annotator="bob")
         bob_view.add_span(_document(alice, SHARED[1]), _label(alice, "PER"), 0, 11)
@@ -111,7 +116,7 @@ def test_merge_pulls_every_layer_and_twice_adds_nothing(tmp_path: Path) -> None:
         colours = {lb.name: lb.color for lb in alice.labels(alice.project("news").id)}
     before = hashlib.sha256(other_path.read_bytes()).hexdigest()
     lead_only = "Only on the lead's machine."
-    with Corpus.open(str(tmp_path / "lead.db"), annotator="lead") as lead:
+    with Corpus.open(database_url, annotator="lead") as lead:
         source = tmp_path / "lead.txt"
         source.write_text(lead_only, encoding="utf-8")
         import_paths(lead, [source], project="news")
@@ -129,15 +134,14 @@ def test_merge_pulls_every_layer_and_twice_adds_nothing(tmp_path: Path) -> None:
     assert hashlib.sha256(other_path.read_bytes()).hexdigest() == before
 
 
-def test_merge_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+def test_merge_refuses_a_file_that_is_not_a_database(tmp_path: Path, database_url: str) -> None:
     import pytest
 
     from annotator.base.errors import UserError
 
     bogus = tmp_path / "notes.db"
     bogus.write_text("just some notes", encoding="utf-8")
-    lead_db = str(tmp_path / "lead.db")
-    with Corpus.open(lead_db) as lead, pytest.raises(UserError, match=r"notes\.db"):
+    with Corpus.open(database_url) as lead, pytest.raises(UserError, match=r"notes\.db"):
         merge_database(lead, bogus)
-    with Corpus.open(str(tmp_path / "lead.db")) as lead, pytest.raises(UserError, match="no such"):
+    with Corpus.open(database_url) as lead, pytest.raises(UserError, match="no such"):
         merge_database(lead, tmp_path / "missing.db")

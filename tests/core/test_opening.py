@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import create_engine
@@ -20,15 +19,13 @@ def test_schema_head_is_the_newest_migration() -> None:
     assert head == db.SCHEMA_HEAD
 
 
-def test_schema_revisions_reads_the_recorded_version(tmp_path: Path) -> None:
-    path = tmp_path / "c.db"
-    with Corpus.open(str(path)) as corpus:
+def test_schema_revisions_reads_the_recorded_version(database_url: str) -> None:
+    with Corpus.open(database_url) as corpus:
         assert db.schema_revisions(corpus.engine) == [db.SCHEMA_HEAD]
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE alembic_version SET version_num = '0001'")
-    connection.close()
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(database_url)
     try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
         assert db.schema_revisions(engine) == ["0001"]
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP TABLE alembic_version")

@@ -8,6 +8,7 @@ import random
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,6 +23,7 @@ from annotator.core.changes import Change
 from annotator.core.corpus import Corpus
 from annotator.core.models import Annotator, ReviewDecision, Span
 from annotator.core.review import SpanRef
+from tests.conftest import Databases
 from tests.core.conftest import add_document
 
 TEXT = "Ada Lovelace met Charles Babbage in London 🇬🇧 in 1833. שלום <b>café</b> & e\u0301 end."
@@ -576,6 +578,38 @@ def test_decision_rows_have_the_documented_columns(review: Review, layers: dict[
     assert rows[2]["a_text"] == "London"
 
 
+def test_a_review_log_failing_midway_leaves_the_old_file_and_the_reading_closed(
+    review: Review, layers: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the decisions stream through a server-side cursor: a write that fails
+    closes it at once, the old file stays, and the next export reads the same rows."""
+    from annotator.core import exporting
+    from annotator.formats import csv_export
+
+    r = review
+    for item in r.items()[:3]:
+        rv.decide(r.lead, item, "take_a")
+    log = tmp_path / "decisions.csv"
+    log.write_bytes(b"last week's log\r\n")
+    write_rows = csv_export.write_rows
+
+    def failing(out: Any, header: Any, rows: Any, **options: Any) -> int:
+        def one_then_fail() -> Any:
+            for number, row in enumerate(rows):
+                if number == 1:
+                    raise OSError(28, "No space left on device")
+                yield row
+
+        return write_rows(out, header, one_then_fail(), chunk=1, **options)
+
+    monkeypatch.setattr(csv_export, "write_rows", failing)
+    with pytest.raises(UserError, match="No space left on device"):
+        exporting.write_review_log(r.lead, r.project_id, log, excel=False)
+    assert log.read_bytes() == b"last week's log\r\n"
+    monkeypatch.setattr(csv_export, "write_rows", write_rows)
+    assert exporting.write_review_log(r.lead, r.project_id, log, excel=False) == 3
+
+
 def test_feedback_says_what_went_against_an_annotator(
     review: Review, layers: dict[str, int], tmp_path: Path
 ) -> None:
@@ -632,8 +666,8 @@ def test_feedback_says_what_went_against_an_annotator(
 
 
 @pytest.fixture
-def reviewed_db(tmp_path: Path) -> str:
-    path = str(tmp_path / "reviewed.db")
+def reviewed_db(database_url: str) -> str:
+    path = database_url
     with Corpus.open(path, annotator="alice") as corpus:
         review = _review_on(corpus, title="Ada")
         review.span(review.alice, review.per, "Ada Lovelace")
@@ -655,7 +689,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_export_gold_only_and_import_it_as_gold_elsewhere(
-    capsys: pytest.CaptureFixture[str], reviewed_db: str, tmp_path: Path
+    capsys: pytest.CaptureFixture[str], reviewed_db: str, tmp_path: Path, databases: Databases
 ) -> None:
     out_csv = tmp_path / "gold.csv"
     code, out, err = run(capsys, "export", "--project", "news", "--format", "csv", "--gold",
@@ -676,7 +710,7 @@ def test_export_gold_only_and_import_it_as_gold_elsewhere(
     assert [layer["annotator"] for layer in document["annotations"]] == [GOLD]
     assert len(document["annotations"][0]["spans"]) == 3
 
-    elsewhere = str(tmp_path / "elsewhere.db")
+    elsewhere = databases.new("elsewhere")
     code, _, err = run(capsys, "import", str(out_jsonl), "--project", "copy", "--db", elsewhere)
     assert code == 0, err
     with Corpus.open(elsewhere) as corpus, corpus.session() as session:
@@ -706,9 +740,9 @@ def test_export_gold_refuses_other_filters(
 
 
 def test_export_gold_before_any_review_is_a_one_line_error(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, database_url: str
 ) -> None:
-    path = str(tmp_path / "fresh.db")
+    path = database_url
     Corpus.open(path).close()
     assert run(capsys, "projects", "--create", "news", "--db", path)[0] == 0
     code, _, err = run(capsys, "export", "--project", "news", "--format", "jsonl", "--gold",
@@ -795,9 +829,10 @@ def _database_at_0001(url: str) -> None:
     engine.dispose()
 
 
-def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -> None:
-    _database_at_0001(database_url)
-    with Corpus.open(database_url, annotator="lead") as corpus:
+def test_migration_from_0001_keeps_the_data(empty_database_url: str, tmp_path: Path) -> None:
+    url = empty_database_url
+    _database_at_0001(url)
+    with Corpus.open(url, annotator="lead") as corpus:
         with corpus.engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
             kinds = dict(connection.execute(text("SELECT name, kind FROM annotator")).all())
@@ -809,8 +844,8 @@ def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -
         assert (item.kind, item.b.text if item.b else None) == (ItemKind.BOUNDARY, "Ada Lovelace")
         rv.decide(corpus, item, "take_a")
         assert [s.text for s in rv.gold_spans(corpus, 1)] == ["Ada"]
-    if database_url.startswith("sqlite"):
-        path = Path(database_url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
         (backup,) = tmp_path.glob(f"backups/{path.name}.before-{db.SCHEMA_HEAD}.*.bak")
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [
@@ -819,12 +854,13 @@ def test_migration_from_0001_keeps_the_data(database_url: str, tmp_path: Path) -
         copy.close()
 
 
-def test_migration_0002_downgrades_and_upgrades_again(database_url: str) -> None:
+def test_migration_0002_downgrades_and_upgrades_again(empty_database_url: str) -> None:
     from alembic import command
 
-    _database_at_0001(database_url)
-    Corpus.open(database_url).close()
-    engine = create_engine(database_url)
+    url = empty_database_url
+    _database_at_0001(url)
+    Corpus.open(url).close()
+    engine = create_engine(url)
     config = db._alembic_config()
     try:
         with engine.begin() as connection:
@@ -849,7 +885,7 @@ def _columns(connection: object, table: str) -> list[dict[str, object]]:
     return list(inspect(connection).get_columns(table))  # type: ignore[arg-type]
 
 
-def test_nobody_imports_as_the_gold_layer(tmp_path) -> None:
+def test_nobody_imports_as_the_gold_layer(tmp_path, database_url: str) -> None:
     import pytest
 
     from annotator.base.errors import UserError
@@ -858,6 +894,6 @@ def test_nobody_imports_as_the_gold_layer(tmp_path) -> None:
 
     source = tmp_path / "a.txt"
     source.write_text("Some text.", encoding="utf-8")
-    corpus = Corpus.open(str(tmp_path / "c.db"), annotator="gold")
+    corpus = Corpus.open(database_url, annotator="gold")
     with corpus, pytest.raises(UserError, match="adjudicated layer"):
         import_paths(corpus, [source], project="news")

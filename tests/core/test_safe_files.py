@@ -29,18 +29,29 @@ def database(tmp_path: Path) -> Path:
     return tmp_path / "corpus.db"
 
 
+def _seed(corpus: Corpus) -> int:
+    """A project of three documents and a span in each."""
+    project = corpus.create_project("news")
+    assert project.id is not None
+    person = corpus.add_label(project.id, "PER").entity_id
+    assert person is not None
+    for number in range(3):
+        document_id = add_document(corpus, project.id, f"{number} {SEED_TEXT}")
+        corpus.add_span(document_id, person, 2, 14)
+    return project.id
+
+
 @pytest.fixture
 def work(database: Path) -> Iterator[tuple[Corpus, int]]:
-    """A SQLite corpus with a project of three documents and a span in each."""
+    """A SQLite file, for what an export must never overwrite: the open database itself."""
     with Corpus.open(str(database), annotator="alice") as corpus:
-        project = corpus.create_project("news")
-        assert project.id is not None
-        person = corpus.add_label(project.id, "PER").entity_id
-        assert person is not None
-        for number in range(3):
-            document_id = add_document(corpus, project.id, f"{number} {SEED_TEXT}")
-            corpus.add_span(document_id, person, 2, 14)
-        yield corpus, project.id
+        yield corpus, _seed(corpus)
+
+
+@pytest.fixture
+def exported(corpus: Corpus) -> tuple[Corpus, int]:
+    """The same work on each backend, for how an export writes its files."""
+    return corpus, _seed(corpus)
 
 
 def _leftovers(folder: Path) -> list[str]:
@@ -170,9 +181,9 @@ def test_exporting_over_the_open_database_is_refused(
 
 
 def test_a_csv_whose_companion_would_be_a_database_is_refused_whole(
-    work: tuple[Corpus, int], tmp_path: Path
+    exported: tuple[Corpus, int], tmp_path: Path
 ) -> None:
-    corpus, project_id = work
+    corpus, project_id = exported
     companion = tmp_path / "spans.document-labels.csv"
     sqlite3.connect(companion).execute("CREATE TABLE t (x)").connection.close()
     kept = companion.read_bytes()
@@ -185,9 +196,9 @@ def test_a_csv_whose_companion_would_be_a_database_is_refused_whole(
 
 
 def test_an_export_failing_midway_leaves_the_old_files_byte_identical(
-    work: tuple[Corpus, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    exported: tuple[Corpus, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus, project_id = work
+    corpus, project_id = exported
     output = tmp_path / "spans.csv"
     companion = csv_export.companion_path(output, "document-labels")
     output.write_bytes(OLD)
@@ -213,9 +224,9 @@ def test_an_export_failing_midway_leaves_the_old_files_byte_identical(
 
 @pytest.mark.parametrize("format_name", list(ExportFormat))
 def test_a_cancelled_export_leaves_the_old_file_and_no_temp_file(
-    work: tuple[Corpus, int], tmp_path: Path, format_name: str
+    exported: tuple[Corpus, int], tmp_path: Path, format_name: str
 ) -> None:
-    corpus, project_id = work
+    corpus, project_id = exported
     output = tmp_path / f"out.{format_name}"
     output.write_bytes(OLD)
     seen: list[int] = []
@@ -234,8 +245,10 @@ def test_a_cancelled_export_leaves_the_old_file_and_no_temp_file(
     assert not csv_export.companion_path(output, "document-labels").exists()
 
 
-def test_a_cancelled_first_export_leaves_no_file(work: tuple[Corpus, int], tmp_path: Path) -> None:
-    corpus, project_id = work
+def test_a_cancelled_first_export_leaves_no_file(
+    exported: tuple[Corpus, int], tmp_path: Path
+) -> None:
+    corpus, project_id = exported
     output = tmp_path / "first.csv"
     with pytest.raises(exporting.ExportCancelled):
         exporting.export_project(
@@ -245,8 +258,10 @@ def test_a_cancelled_first_export_leaves_no_file(work: tuple[Corpus, int], tmp_p
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("corpus.db")) == []
 
 
-def test_a_successful_export_replaces_both_files(work: tuple[Corpus, int], tmp_path: Path) -> None:
-    corpus, project_id = work
+def test_a_successful_export_replaces_both_files(
+    exported: tuple[Corpus, int], tmp_path: Path
+) -> None:
+    corpus, project_id = exported
     output = tmp_path / "spans.csv"
     companion = csv_export.companion_path(output, "document-labels")
     output.write_bytes(OLD)

@@ -25,9 +25,9 @@ _QUOTED = re.compile(r"'((?:[^']|'')*)'")
 
 
 @pytest.fixture
-def migrated(database_url: str) -> Iterator[Connection]:
+def migrated(empty_database_url: str) -> Iterator[Connection]:
     """An empty database brought to the newest revision the way every open does it."""
-    engine = open_engine(database_url)
+    engine = open_engine(empty_database_url)
     try:
         with engine.connect() as connection:
             yield connection

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,11 +155,12 @@ def test_undo_of_a_delete_restores_and_redo_deletes_again(seeded: Seeded) -> Non
     assert _spans(corpus, corpus.documents(seeded.project_id)[0].id) == spans
 
 
-def test_migration_0003_keeps_the_data_and_finds_each_rows_document(tmp_path: Path) -> None:
+def test_migration_0003_keeps_the_data_and_finds_each_rows_document(
+    empty_database_url: str,
+) -> None:
     """A corpus at revision 0002 with work in it opens at the head with everything kept,
-    and its old history rows name their document."""
-    path = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{path}")
+    and its old history rows name their document (each table's first row has id 1)."""
+    engine = create_engine(empty_database_url)
     config = db._alembic_config()
     from alembic import command
 
@@ -168,20 +168,20 @@ def test_migration_0003_keeps_the_data_and_finds_each_rows_document(tmp_path: Pa
         config.attributes["connection"] = connection
         command.upgrade(config, "0002")
         run = connection.exec_driver_sql
-        run("INSERT INTO project (id, name, created_at) VALUES (1, 'news', '2025-01-01')")
-        run("INSERT INTO annotator (id, name, kind) VALUES (1, 'alice', 'person')")
+        run("INSERT INTO project (name, created_at) VALUES ('news', '2025-01-01')")
+        run("INSERT INTO annotator (name, kind) VALUES ('alice', 'person')")
         run(
-            "INSERT INTO label (id, project_id, name, kind, color, description, position) "
-            "VALUES (1, 1, 'PER', 'span', '#000000', '', 0)"
+            "INSERT INTO label (project_id, name, kind, color, description, position) "
+            "VALUES (1, 'PER', 'span', '#000000', '', 0)"
         )
         run(
-            "INSERT INTO document (id, project_id, text, meta, content_hash, created_at) "
-            "VALUES (1, 1, 'Kim Jong-un', '{}', 'h', '2025-01-01')"
+            "INSERT INTO document (project_id, text, meta, content_hash, created_at) "
+            "VALUES (1, 'Kim Jong-un', '{}', 'h', '2025-01-01')"
         )
         run(
-            'INSERT INTO span (id, document_id, annotator_id, label_id, start, "end", text, '
+            'INSERT INTO span (document_id, annotator_id, label_id, start, "end", text, '
             "origin, created_at, updated_at) "
-            "VALUES (1, 1, 1, 1, 0, 3, 'Kim', 'manual', '2025-01-02', '2025-01-02')"
+            "VALUES (1, 1, 1, 0, 3, 'Kim', 'manual', '2025-01-02', '2025-01-02')"
         )
         run(
             "INSERT INTO history (at, annotator, action, entity, project_id, after) "
@@ -200,7 +200,7 @@ def test_migration_0003_keeps_the_data_and_finds_each_rows_document(tmp_path: Pa
         )
     engine.dispose()
 
-    with Corpus.open(str(path), annotator="alice") as corpus:
+    with Corpus.open(empty_database_url, annotator="alice") as corpus:
         assert db.schema_revisions(corpus.engine) == [db.SCHEMA_HEAD]
         assert [s.text for s in corpus.spans(1)] == ["Kim"]
         with corpus.engine.connect() as connection:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -34,7 +34,7 @@ def _cells(data: dict[str, Any] | None) -> tuple[Any, Any, Any, Any]:
     return (data.get("label"), data.get("start"), data.get("end"), data.get("text"))
 
 
-def decision_rows(corpus: Catalog, project_id: int) -> Iterator[tuple[Any, ...]]:
+def decision_rows(corpus: Catalog, project_id: int) -> Generator[tuple[Any, ...]]:
     """Every decision of the project, superseded ones included, in DECISION_COLUMNS order."""
     query = (
         select(
@@ -49,8 +49,12 @@ def decision_rows(corpus: Catalog, project_id: int) -> Iterator[tuple[Any, ...]]
         .where(decision_t.c.project_id == project_id)
         .order_by(decision_t.c.document_id, decision_t.c.id)
     )  # fmt: skip
-    with corpus.engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=1000).execute(query)
+    # The server-side cursor of PostgreSQL is closed as soon as the reading stops, even
+    # when the file being written fails midway, not left to the garbage collector.
+    with (
+        corpus.engine.connect() as connection,
+        connection.execution_options(stream_results=True, yield_per=1000).execute(query) as result,
+    ):
         for row in result:
             subject = row.subject or {}
             yield (
