@@ -5,14 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
 from annotator.base.errors import Unavailable, UserError
 from annotator.core import vetting
-from annotator.core.db import SCHEMA_HEAD, _known_revision, place, without_password
+from annotator.core.db import (
+    SCHEMA_HEAD,
+    _known_revision,
+    place,
+    tables_and_revisions,
+    without_password,
+)
 from annotator.core.failures import classify
 
 # Seconds a check waits for the server: the person is looking at a dialog meanwhile.
@@ -132,11 +138,7 @@ def check(url: str) -> CheckResult:
         raise UserError("PostgreSQL needs the driver: pip install 'annotator[postgres]'") from error
     try:
         with engine.connect() as connection:
-            tables = set(inspect(connection).get_table_names())
-            revisions: list[str] = []
-            if vetting.VERSION_TABLE in tables:
-                rows = connection.execute(text("SELECT version_num FROM alembic_version"))
-                revisions = [str(revision) for (revision,) in rows]
+            tables, revisions = tables_and_revisions(connection)
     except DBAPIError as error:
         problem = classify(error, where=place(parsed))
         if problem is None:

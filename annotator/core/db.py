@@ -157,14 +157,20 @@ def _prepare_sqlite_file(path: Path, parsed: URL) -> None:
     vetting.refuse_unusable_sqlite(path, where=str(path), head=SCHEMA_HEAD, known=_known_revision)
 
 
+def tables_and_revisions(connection: Connection) -> tuple[set[str], list[str]]:
+    """What a server database holds, for vetting.refusal: its tables and schema revisions."""
+    tables = set(inspect(connection).get_table_names())
+    revisions: list[str] = []
+    if vetting.VERSION_TABLE in tables:
+        rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+        revisions = [str(revision) for (revision,) in rows]
+    return tables, revisions
+
+
 def _refuse_unusable_server(engine: Engine, *, where: str) -> None:
     """A server database holding another application's tables, or a newer schema."""
     with engine.connect() as connection:
-        tables = set(inspect(connection).get_table_names())
-        revisions: list[str] = []
-        if vetting.VERSION_TABLE in tables:
-            rows = connection.execute(text("SELECT version_num FROM alembic_version"))
-            revisions = [str(revision) for (revision,) in rows]
+        tables, revisions = tables_and_revisions(connection)
     kind = vetting.refusal(tables, revisions, head=SCHEMA_HEAD, known=_known_revision)
     if kind is not None:
         raise DatabaseUnavailable(kind, where=where, detail=f"tables {sorted(tables)}")
