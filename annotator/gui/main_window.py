@@ -211,9 +211,10 @@ class MainWindow(QMainWindow):
         if chosen is None:
             return
         url, remember = chosen
-        corpus = self.workspace.corpus
         try:
-            opened = self._open_corpus(url, corpus.annotator_name if corpus else None)
+            # No name of this window's: a team member works as their role, and anyone else
+            # as the usual order chooses (flag, environment, setting, system user).
+            opened = self._open_corpus(url, None)
         except UserError as error:
             QMessageBox.warning(self, "annotator", str(error))
             return

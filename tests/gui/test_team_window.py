@@ -82,3 +82,43 @@ def test_a_reviewer_builds_gold_by_keys(qtbot, open_as, disagreement: Team) -> N
     gold = [(s.label, s.text) for s in review.gold_spans(t.owner, t.document_id)]
     assert gold == [("LOC", TEXT[0:12])]
     assert t.layer(t.a) == [(t.loc, 0, 12, None)] and t.layer(t.b) == [(t.per, 0, 12, None)]
+
+
+def test_a_member_connecting_from_a_window_works_as_their_role(
+    qtbot,
+    window: MainWindow,
+    team_db: Team,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    """The window was someone else on a local file ("alice"); on the team's server, typed
+    into the connection dialog, the member is who the role says, not who the window was."""
+    from PySide6.QtTest import QTest
+    from sqlalchemy.engine import make_url
+
+    from annotator.gui.database_dialog import DatabaseDialog
+    from tests.gui.modal import driving
+    from tests.gui.test_database_dialog import button, field, retype
+
+    server = make_url(team_db.url)
+    member = team_db.a
+
+    def log_in(dialog: DatabaseDialog) -> None:
+        retype(field(dialog, "serverAddress"), f"{server.host}:{server.port}/{server.database}")
+        retype(field(dialog, "serverUser"), member)
+        retype(field(dialog, "serverPassword"), f"pw-{member}")
+        qtbot.mouseClick(button(dialog, "connect"), Qt.MouseButton.LeftButton)
+
+    assert window.workspace.corpus is not None
+    assert window.workspace.corpus.annotator_name == "alice"
+    pending = driving(monkeypatch, DatabaseDialog, log_in)
+    QTest.keyClick(
+        window,
+        Qt.Key.Key_O,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(
+        lambda: window.workspace.corpus.engine.url.database == server.database, timeout=30_000
+    )
+    assert pending == []
+    assert window.workspace.corpus.annotator_name == member
+    assert member in window.status_identity.text()
