@@ -87,8 +87,8 @@ def test_a_reviewer_builds_gold_by_keys(qtbot, open_as, disagreement: Team) -> N
 def test_a_member_connecting_from_a_window_works_as_their_role(
     qtbot,
     window: MainWindow,
-    team_db: Team,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    team_db: Team,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The window was someone else on a local file ("alice"); on the team's server, typed
     into the connection dialog, the member is who the role says, not who the window was."""
