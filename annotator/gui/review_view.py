@@ -43,6 +43,7 @@ from annotator.gui.article_view import ArticleHeader, ArticleText
 from annotator.gui.table_model import ColumnsModel
 
 if TYPE_CHECKING:
+    from annotator.core.corpus import Corpus
     from annotator.core.review import ReviewItem
     from annotator.gui.settings import Settings
     from annotator.gui.workspace import Workspace
@@ -459,6 +460,7 @@ class ReviewController:
         corpus, document = self.workspace.corpus, self.workspace.document
         if not self.active or corpus is None or document is None or document.id is None:
             return
+        self._add_new_people(corpus)
         if self.annotator_a is None:
             return
         items = compare_layers(corpus, document.id, self.annotator_a, self.annotator_b)
@@ -468,6 +470,24 @@ class ReviewController:
         kept = scroll.value()
         self.reload(keep=self._current_key())
         scroll.setValue(kept)
+
+    def _add_new_people(self, corpus: Corpus) -> None:
+        """Someone who started annotating meanwhile can be compared too; the pair being
+        compared stays chosen."""
+        from annotator.base.vocabulary import GOLD
+
+        people = [name for name in corpus.annotators() if name != GOLD]
+        combo = self.article.annotator_a
+        if people == [combo.itemData(i) for i in range(combo.count())]:
+            return
+        choosers = (self.article.annotator_a, self.article.annotator_b)
+        for chooser in choosers:
+            chooser.blockSignals(True)
+        try:
+            self.fill_annotators()
+        finally:
+            for chooser in choosers:
+                chooser.blockSignals(False)
 
     def _current_key(self) -> str | None:
         index = self.panel.list.currentIndex()

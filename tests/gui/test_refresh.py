@@ -204,6 +204,30 @@ def test_the_reviewers_comparison_follows_the_other_annotator(
     qtbot.waitUntil(lambda: kinds() == ["agree", "only_b"], timeout=SEEN_WITHIN_MS)
 
 
+def test_someone_new_can_be_compared_without_leaving_review_mode(
+    qtbot: Any, window: MainWindow, db_path: Path
+) -> None:
+    document = window.workspace.document
+    labels = label_ids(window)
+    with Corpus.open(str(db_path), annotator="alice") as corpus:
+        corpus.add_span(document.id, labels["Person"], 0, 4)
+    run_other(qtbot, sqlite_url(db_path), "bob", "add_spans", document=document.id,
+              spans=[(labels["Person"], 0, 4)])  # fmt: skip
+    qtbot.waitUntil(lambda: window.layer_chooser.findData("bob") >= 0, timeout=SEEN_WITHIN_MS)
+    qtbot.keyClick(window.article.text, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    article = window.review_article
+    article.annotator_a.setCurrentIndex(article.annotator_a.findData("alice"))
+    article.annotator_b.setCurrentIndex(article.annotator_b.findData("bob"))
+    chosen = (article.annotator_a.currentData(), article.annotator_b.currentData())
+    assert article.annotator_b.findData("cleo") < 0
+
+    run_other(qtbot, sqlite_url(db_path), "cleo", "add_spans", document=document.id,
+              spans=[(labels["Person"], 0, 4)])  # fmt: skip
+    qtbot.waitUntil(lambda: article.annotator_b.findData("cleo") >= 0, timeout=SEEN_WITHIN_MS)
+    assert article.annotator_a.findData("cleo") >= 0
+    assert (article.annotator_a.currentData(), article.annotator_b.currentData()) == chosen
+
+
 def test_the_selection_caret_scroll_and_undo_survive_a_refresh(
     qtbot: Any, window: MainWindow, db_path: Path
 ) -> None:
