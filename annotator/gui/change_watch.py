@@ -86,15 +86,7 @@ class ChangeWatch(QObject):
             self._explain(error)
 
     def _refresh(self) -> None:
-        window = self._window
-        window.workspace.refresh()
-        corpus = window.workspace.corpus
-        if corpus is None:
-            return
-        chooser = window.layer_chooser
-        listed = {chooser.itemData(index) for index in range(1, chooser.count())}
-        if listed != set(corpus.annotators()) - {corpus.annotator_name}:
-            window.refresh_layers()
+        self._window.workspace.refresh()
 
     def _explain(self, error: Exception) -> None:
         """A database that cannot be read just now (a server restarting, a network gone)

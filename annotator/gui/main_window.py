@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self.documents.documentChosen.connect(self.open_document)
         ws = self.workspace
         ws.labelsChanged.connect(self._on_workspace_labelsChanged)
+        ws.annotatorsChanged.connect(self.refresh_layers)
         ws.documentOpened.connect(self._on_workspace_documentOpened)
         ws.spanChanged.connect(self._on_workspace_spanChanged)
         ws.saved.connect(self._on_workspace_saved)

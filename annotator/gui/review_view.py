@@ -43,7 +43,6 @@ from annotator.gui.article_view import ArticleHeader, ArticleText
 from annotator.gui.table_model import ColumnsModel
 
 if TYPE_CHECKING:
-    from annotator.core.corpus import Corpus
     from annotator.core.review import ReviewItem
     from annotator.gui.settings import Settings
     from annotator.gui.workspace import Workspace
@@ -391,6 +390,7 @@ class ReviewController:
         workspace.changed.connect(self._on_workspace_changed)
         workspace.labelsChanged.connect(self._fill_label_filter)
         workspace.refreshed.connect(self._on_workspace_refreshed)
+        workspace.annotatorsChanged.connect(self._on_workspace_annotatorsChanged)
 
     # -- choosing who is compared -----------------------------------------------------
 
@@ -460,7 +460,6 @@ class ReviewController:
         corpus, document = self.workspace.corpus, self.workspace.document
         if not self.active or corpus is None or document is None or document.id is None:
             return
-        self._add_new_people(corpus)
         if self.annotator_a is None:
             return
         items = compare_layers(corpus, document.id, self.annotator_a, self.annotator_b)
@@ -471,15 +470,11 @@ class ReviewController:
         self.reload(keep=self._current_key())
         scroll.setValue(kept)
 
-    def _add_new_people(self, corpus: Corpus) -> None:
+    def _on_workspace_annotatorsChanged(self) -> None:
         """Someone who started annotating meanwhile can be compared too; the pair being
         compared stays chosen."""
-        from annotator.base.vocabulary import GOLD
-
-        people = [name for name in corpus.annotators() if name != GOLD]
-        combo = self.article.annotator_a
-        if people == [combo.itemData(i) for i in range(combo.count())]:
-            return
+        if not self.active:
+            return  # set_active fills the choosers
         choosers = (self.article.annotator_a, self.article.annotator_b)
         for chooser in choosers:
             chooser.blockSignals(True)

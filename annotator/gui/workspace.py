@@ -34,6 +34,8 @@ class Workspace(QObject):
     unsaved = Signal(object)  # a PendingChange the server could not take: offer a retry
     # After refresh(): someone else may have changed anything the widgets show.
     refreshed = Signal()
+    # A refresh found someone new with work in the database (or someone gone).
+    annotatorsChanged = Signal()
     # Before the open corpus is closed for another one: whoever holds its connections lets go.
     corpusClosing = Signal()
 
@@ -53,6 +55,8 @@ class Workspace(QObject):
         # True while refresh() announces other people's changes, which are no reason to
         # move the user's selection to them.
         self.refreshing = False
+        # Everyone with work in the database, as the last refresh found them.
+        self.annotators: list[str] = []
 
     # -- opening ----------------------------------------------------------------------
 
@@ -340,6 +344,7 @@ class Workspace(QObject):
         self.refreshing = True
         try:
             self._refresh_labels()
+            self._refresh_annotators()
             self._refresh_open_document()
             self.refreshed.emit()
         finally:
@@ -353,6 +358,13 @@ class Workspace(QObject):
             self.labels = fresh
             self._labels_by_id = {label.id: label for label in fresh if label.id is not None}
             self.labelsChanged.emit()
+
+    def _refresh_annotators(self) -> None:
+        """One query for every chooser of people (the layer, review's A and B)."""
+        fresh = self._corpus().annotators()
+        if fresh != self.annotators:
+            self.annotators = fresh
+            self.annotatorsChanged.emit()
 
     def _refresh_open_document(self) -> None:
         from annotator.base.errors import UserError

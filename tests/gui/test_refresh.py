@@ -180,21 +180,38 @@ def test_another_annotators_spans_and_progress_show_in_their_layer(
     assert window.documents.model._rows[row].status == Status.DONE
 
 
+def review_alice_against_bob(
+    qtbot: Any,
+    window: MainWindow,
+    db_path: Path,
+    *,
+    alice: tuple[int, int, int],
+    bob: tuple[int, int, int],
+) -> None:
+    """A span (label, start, end) of alice's and one bob adds from another process, then
+    review mode by its key, comparing alice (A) with bob (B)."""
+    document = window.workspace.document
+    with Corpus.open(str(db_path), annotator="alice") as corpus:
+        corpus.add_span(document.id, *alice)
+    run_other(qtbot, sqlite_url(db_path), "bob", "add_spans", document=document.id,
+              spans=[bob])  # fmt: skip
+    qtbot.waitUntil(lambda: window.layer_chooser.findData("bob") >= 0, timeout=SEEN_WITHIN_MS)
+    qtbot.keyClick(window.article.text, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    article = window.review_article
+    article.annotator_a.setCurrentIndex(article.annotator_a.findData("alice"))
+    article.annotator_b.setCurrentIndex(article.annotator_b.findData("bob"))
+
+
 def test_the_reviewers_comparison_follows_the_other_annotator(
     qtbot: Any, window: MainWindow, db_path: Path
 ) -> None:
     document = window.workspace.document
     labels = label_ids(window)
     port = document.text.index("Port Ellison")
-    with Corpus.open(str(db_path), annotator="alice") as corpus:
-        corpus.add_span(document.id, labels["Location"], port, port + 12)
-    run_other(qtbot, sqlite_url(db_path), "bob", "add_spans", document=document.id,
-              spans=[(labels["Person"], 0, 4)])  # fmt: skip
-    qtbot.waitUntil(lambda: window.layer_chooser.findData("bob") >= 0, timeout=SEEN_WITHIN_MS)
-    qtbot.keyClick(window.article.text, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    article = window.review_article
-    article.annotator_a.setCurrentIndex(article.annotator_a.findData("alice"))
-    article.annotator_b.setCurrentIndex(article.annotator_b.findData("bob"))
+    review_alice_against_bob(
+        qtbot, window, db_path, alice=(labels["Location"], port, port + 12),
+        bob=(labels["Person"], 0, 4),
+    )  # fmt: skip
     window.review.reload()
     kinds = lambda: sorted(str(item.kind) for item in window.review_panel.model.items)  # noqa: E731
     assert kinds() == ["only_a", "only_b"]
@@ -209,15 +226,9 @@ def test_someone_new_can_be_compared_without_leaving_review_mode(
 ) -> None:
     document = window.workspace.document
     labels = label_ids(window)
-    with Corpus.open(str(db_path), annotator="alice") as corpus:
-        corpus.add_span(document.id, labels["Person"], 0, 4)
-    run_other(qtbot, sqlite_url(db_path), "bob", "add_spans", document=document.id,
-              spans=[(labels["Person"], 0, 4)])  # fmt: skip
-    qtbot.waitUntil(lambda: window.layer_chooser.findData("bob") >= 0, timeout=SEEN_WITHIN_MS)
-    qtbot.keyClick(window.article.text, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    person = (labels["Person"], 0, 4)
+    review_alice_against_bob(qtbot, window, db_path, alice=person, bob=person)
     article = window.review_article
-    article.annotator_a.setCurrentIndex(article.annotator_a.findData("alice"))
-    article.annotator_b.setCurrentIndex(article.annotator_b.findData("bob"))
     chosen = (article.annotator_a.currentData(), article.annotator_b.currentData())
     assert article.annotator_b.findData("cleo") < 0
 
