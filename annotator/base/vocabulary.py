@@ -18,6 +18,9 @@ class Origin(StrEnum):
     MANUAL = "manual"
     IMPORTED = "imported"
     SUGGESTED = "suggested"
+    # Kept from another tool where a person turned the span down (Prodigy's `reject`):
+    # never an annotation, only a record that the suggestion was refused.
+    REJECTED = "rejected"
 
 
 class AnnotatorKind(StrEnum):
@@ -66,6 +69,12 @@ class ImportFormat(StrEnum):
     MD = "md"
     JSONL = "jsonl"
     CSV = "csv"
+    DOCCANO = "doccano"
+    PRODIGY = "prodigy"
+    LABELSTUDIO = "labelstudio"
+    BRAT = "brat"
+    CONLL = "conll"
+    SPACY = "spacy"
 
 
 class ExportFormat(StrEnum):
@@ -73,6 +82,12 @@ class ExportFormat(StrEnum):
 
     CSV = "csv"
     JSONL = "jsonl"
+    DOCCANO = "doccano"
+    PRODIGY = "prodigy"
+    LABELSTUDIO = "labelstudio"
+    BRAT = "brat"
+    CONLL = "conll"
+    SPACY = "spacy"
 
 
 class EnvVar(StrEnum):

@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from annotator.base.errors import InputError
 from annotator.base.text import normalize_newlines
 from annotator.formats.records import DocumentRecord
+from annotator.formats.registry import FileNotes, ReadOptions
 from annotator.formats.source import (
     MAX_DOCUMENT_CHARS,
     MAX_FILE_BYTES,
@@ -502,3 +503,8 @@ def _is_atx_heading(line: str) -> bool:
         return False
     hashes = len(stripped) - len(stripped.lstrip("#"))
     return 1 <= hashes <= 6 and (len(stripped) == hashes or stripped[hashes] in " \t")
+
+
+def read(path: Path, options: ReadOptions, notes: FileNotes) -> list[DocumentRecord]:
+    """The registry's entry for `txt` and `md`."""
+    return [read_text_document(path, markdown=options.markdown)]

@@ -31,6 +31,7 @@ from annotator.formats.records import (
     SpanRecord,
     SpanRowRecord,
 )
+from annotator.formats.registry import FileNotes, ReadOptions
 from annotator.formats.source import MAX_FILE_BYTES, check_document_length, read_text
 
 CsvRecord = DocumentRecord | SpanRowRecord | DocumentLabelRowRecord
@@ -263,3 +264,8 @@ class _Table:
             return parse_timestamp(value)
         except ValueError as error:
             raise self.error(line, f"{name}: {error}") from None
+
+
+def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[CsvRecord]:
+    """The registry's entry (see `read_csv`)."""
+    return read_csv(path, text_column=options.text_column)

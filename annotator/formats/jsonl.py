@@ -20,6 +20,7 @@ from annotator.base.offsets import check_offsets
 from annotator.base.text import normalize_newlines
 from annotator.base.vocabulary import Origin, Status
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
+from annotator.formats.registry import FileNotes, ReadOptions
 from annotator.formats.source import (
     MAX_JSON_DEPTH,
     check_document_length,
@@ -485,3 +486,8 @@ class _Spans:
             return parse_timestamp(value)
         except ValueError as error:
             raise self.line.error(f'{where}: "{key}": {error}') from None
+
+
+def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[DocumentRecord]:
+    """The registry's entry: our own JSONL (see `read_jsonl`)."""
+    return read_jsonl(path, text_key=options.text_key, label_key=options.label_key)
