@@ -122,15 +122,10 @@ def _by_keys(task: dict[str, Any]) -> str:
     keys = set(task)
     if keys & _PRODIGY_KEYS or ("accept" in keys and "options" in keys):
         return "prodigy"
-    if (
-        "data" in keys
-        and isinstance(task["data"], dict)
-        or keys & _LABEL_STUDIO_KEYS
-        and (
-            _is_label_studio_list(task.get("annotations"))
-            or _is_label_studio_list(task.get("predictions"))
-            or "completions" in keys
-        )
+    if (isinstance(task.get("data"), dict) and keys & _LABEL_STUDIO_KEYS) or (
+        _is_label_studio_list(task.get("annotations"))
+        or _is_label_studio_list(task.get("predictions"))
+        or "completions" in keys
     ):
         return "labelstudio"
     if _is_our_layers(task.get("annotations")):

@@ -148,7 +148,7 @@ FORMATS: dict[str, FileFormat] = {
             "CoNLL token/tag columns (IOB2, BIOES)",
             "conll",
             (".conll", ".iob", ".bio", ".tsv"),
-        ),  # fmt: skip
+        ),
         FileFormat("spacy", "spaCy DocBin", "spacy_docbin", (".spacy",), extra="spacy"),
     )
 }
