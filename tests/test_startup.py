@@ -16,6 +16,8 @@ from annotator.core.db import SCHEMA_HEAD
 from annotator.formats.registry import FORMATS
 from tests.core.test_opening import database_at
 
+FORMAT_MODULES = sorted({f.module for f in FORMATS.values()} | {"source", "detection"})
+
 # What `annotator projects` once loaded and does not need: SQLModel and pydantic (the
 # models), Alembic (migrations), the progress bar, numbers, Markdown, the format readers
 # and writers (the registry of their names, which --help lists, is light), agreement.
@@ -25,8 +27,6 @@ HEAVY = (
     "annotator.core.models", "annotator.core.corpus", "annotator.core.agreement",
     "annotator.migrations",
 )  # fmt: skip
-
-FORMAT_MODULES = sorted({f.module for f in FORMATS.values()} | {"source", "detection"})
 
 # The command in a fresh interpreter: its exit code, its output and every module it loaded.
 PROBE = """
