@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from annotator.base.errors import UserError
 from annotator.base.safe_files import atomic_output, atomic_path, refuse_database_target
 from annotator.base.text import CONTEXT_CHARS
-from annotator.base.vocabulary import GOLD, ExportFormat, Origin, Status
+from annotator.base.vocabulary import COUNTED_ORIGINS, GOLD, ExportFormat, Status
 from annotator.core.catalog import Catalog
 from annotator.core.db import place, sqlite_file
 from annotator.core.failures import classify
@@ -64,11 +64,6 @@ def _iso(column: Any, dialect: str) -> ColumnElement[str]:
     if dialect == "sqlite":  # stored as naive UTC 'YYYY-MM-DD HH:MM:SS.ffffff'
         return func.replace(cast(column, String), " ", "T") + literal("+00:00")
     return func.to_char(func.timezone("UTC", column), literal('YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
-
-
-# Spans that are annotations. A suggestion not yet accepted and a span another tool's
-# user rejected are left out unless asked for by origin.
-COUNTED_ORIGINS = (Origin.MANUAL.value, Origin.IMPORTED.value)
 
 
 @dataclass(frozen=True, slots=True)
