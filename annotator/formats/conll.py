@@ -246,12 +246,12 @@ def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[Documen
 
 def _read(path: Path, notes: FileNotes) -> list[DocumentRecord]:
     content, _ = normalize_newlines(read_text(path))
-    lines = content.split("\n")
-    candidates = [
-        (number, _FIELD_SEPARATOR.split(line.strip(" \t")))
-        for number, line in enumerate(lines, 1)
-        if line.strip(" \t")
+    # Each line's fields; a blank line has none.
+    lines = [
+        _FIELD_SEPARATOR.split(stripped) if (stripped := line.strip(" \t")) else []
+        for line in content.split("\n")
     ]
+    candidates = [(number, fields) for number, fields in enumerate(lines, 1) if fields]
     plain = [
         fields
         for _, fields in candidates
@@ -289,18 +289,16 @@ def _is_tag(value: str) -> bool:
 
 
 def _split(
-    lines: list[str], columns: int, seen_tags: set[str], path: Path, notes: FileNotes
+    lines: list[list[str]], columns: int, seen_tags: set[str], path: Path, notes: FileNotes
 ) -> list[_Document]:
     """Documents of sentences of rows; comment lines skipped, malformed lines refused."""
     documents = [_Document()]
     sentence_open = False
     comments = 0
-    for number, line in enumerate(lines, 1):
-        stripped = line.strip(" \t")
-        if not stripped:
+    for number, fields in enumerate(lines, 1):
+        if not fields:
             sentence_open = False
             continue
-        fields = _FIELD_SEPARATOR.split(stripped)
         if fields[0] == DOCUMENT_START:
             documents.append(_Document())
             sentence_open = False
@@ -312,14 +310,14 @@ def _split(
             continue
         if len(fields) == 1:
             raise InputError(
-                f"a token without a tag ({stripped!r}); the tag goes after a tab or spaces",
+                f"a token without a tag ({fields[0]!r}); the tag goes after a tab or spaces",
                 path=path,
                 line=number,
             )
         if len(fields) != columns:
             raise InputError(
                 f"{len(fields)} columns where the file's lines have {columns} "
-                f"({_shorten(stripped)}); CoNLL tokens hold no spaces",
+                f"({_shorten(' '.join(fields))}); CoNLL tokens hold no spaces",
                 path=path,
                 line=number,
             )

@@ -449,6 +449,36 @@ def test_no_tokens_at_all_is_an_error(tmp_path: Path) -> None:
         read(write_file(tmp_path, "-DOCSTART- O\n\n# only a comment\n"))
 
 
+LINES = st.sampled_from(
+    [
+        "", " ", "-DOCSTART- -X- O O", "-DOCSTART-", "# comment", "#\tO", "Ada\tB-PER",
+        "Lovelace\tI-PER", "x\tO", "😂 S-EMO", f"{FAMILY}\tE-EMO", "東  B-LOC", "京\tL-LOC",
+        "word", "a b c", "NP-B\tNP-B", "X\tMISC", "\tO", "a\tB-", "1\tDie\tO\tO",
+    ]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(lines=st.lists(LINES, max_size=12), crlf=st.booleans())
+def test_any_file_gives_checked_records_or_an_error_naming_its_line(
+    tmp_path: Path, lines: list[str], crlf: bool
+) -> None:
+    path = write_file(tmp_path, ("\r\n" if crlf else "\n").join(lines))
+    try:
+        documents, _ = read(path)
+    except InputError as error:
+        assert error.path == path
+        return
+    for document in documents:
+        assert document.text and document.text == document.text.strip()
+        for span in document.spans:
+            surface = document.text[span.start : span.end]
+            assert surface and surface == surface.strip() and span.label.strip()
+            assert span.annotator is None
+
+
 # --- other tools' files, as they are ---------------------------------------------------------
 
 FLAIR = Path("flair/tests/resources/tasks")
