@@ -149,6 +149,19 @@ def test_seqeval_reads_exactly_our_spans(tmp_path: Path, scheme: TagScheme) -> N
     ]
 
 
+def test_spacy_converter_reads_our_entities(tmp_path: Path) -> None:
+    """`spacy convert -c ner` on our IOB2 export finds our spans (it reads IOB, not BIOES)."""
+    from spacy.training.converters import conll_ner_to_docs
+
+    target, _ = export(tmp_path, [DocumentRecord(MIXED, spans=list(MIXED_SPANS))])
+    (doc,) = conll_ner_to_docs(target.read_text(encoding="utf-8"), n_sents=100, no_print=True)
+    assert [(entity.text, entity.label_) for entity in doc.ents] == [
+        ("Ada", "PER"), ("😂", "EMO"), (FAMILY, "EMO"), ("in 東 京", "LOC"),
+        (f"caf{E_ACUTE}", "PLACE"), ("self", "PART"), ("שלום עולם", "GREETING"),
+        ("مرحبا", "GREETING"),
+    ]  # fmt: skip
+
+
 def test_file_layout_is_conll_2003(tmp_path: Path) -> None:
     text = "Ada met Bob.\nThen 😂 left. Next one"
     documents = [DocumentRecord(text, spans=spans_of(text, ("Ada", "PER", 0), ("Bob", "PER", 0)))]
