@@ -4,15 +4,17 @@ Writing: `token<TAB>tag`, each document opened by `-DOCSTART-<TAB>O` and a blank
 (CoNLL-2003), tags IOB2 or BIOES. The text is cut into tokens by `formats.tokens`; where
 a span starts or ends inside a token, the token is split there so the span keeps exactly
 its characters (and a warning says so). A token carries one tag, so of spans that
-overlap or nest the one that starts first is kept, and of those that start together the
-longest; every span left out is named with its document, offsets and label.
+overlap or nest the one that starts first is kept, of those that start together the
+longest (then the first label by name); every span left out is named with its document,
+offsets and label.
 
 Reading: what other tools write. Columns are separated by tabs or runs of spaces; the
-token is the first column and the tag the last column whose every value looks like a tag
-(`O`, `B-X`, `X-B`), else the last column (bare labels); columns in between (part of
-speech, chunks) are not read, and a warning names them. GermEval 2014's layout (token
-number, token, outer tag, nested tag) is recognised by its numbered tokens and both tag
-columns are read, the nested entities becoming spans inside the outer ones.
+token is the first column and the tag the last, unless no value of the last looks like a
+tag (`O`, `B-X`, `X-B`) and an earlier column's every value does (flair's `token tag +/-`);
+columns in between (part of speech, chunks) are not read, and a warning names them.
+GermEval 2014's layout (token number, token, outer tag, nested tag) is recognised by its
+numbered tokens and both tag columns are read, the nested entities becoming spans inside
+the outer ones.
 IOB1, IOB2, BIOES, BILOU and suffix tags (`NP-B`) are read alike; with bare labels a run
 of tokens with the same label is one span. An `I-` or `E-` tag that continues no span
 starts one (IOB1), counted in a warning. `-DOCSTART-` starts a new document, a blank line
@@ -58,8 +60,9 @@ def write(
     """Every document's tokens and tags in one file, or nothing if anything fails."""
     listed = list(documents)
     _refuse_several_layers(listed)
+    renamed: set[str] = set()  # labels said once to be written with "_" for spaces
     tagged = [
-        _Tagger(document, number, options.scheme, notes)
+        _Tagger(document, number, options.scheme, notes, renamed)
         for number, document in enumerate(listed, 1)
     ]
     written = [tagger for tagger in tagged if tagger.tokens]
@@ -95,7 +98,12 @@ class _Tagger:
     """One document's tokens, their tags and where its sentences break."""
 
     def __init__(
-        self, document: DocumentRecord, number: int, scheme: TagScheme, notes: FileNotes
+        self,
+        document: DocumentRecord,
+        number: int,
+        scheme: TagScheme,
+        notes: FileNotes,
+        renamed: set[str],
     ) -> None:
         self.name = _document_name(document, number)
         self.notes = notes
@@ -105,7 +113,6 @@ class _Tagger:
         starts = [token.start for token in self.tokens]
         self.tags = [OUTSIDE] * len(self.tokens)
         self.joined = [False] * len(self.tokens)  # no sentence break after this token
-        renamed: set[str] = set()
         for span in kept:
             first = bisect_left(starts, span.start)
             last = bisect_left(starts, span.end) - 1

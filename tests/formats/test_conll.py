@@ -241,8 +241,10 @@ def test_spans_cut_inside_a_token_or_at_white_space_are_said(tmp_path: Path) -> 
 def test_labels_with_spaces_become_one_column(tmp_path: Path) -> None:
     text = "Big Apple"
     spans = [SpanRecord(0, 9, "city nick name", annotator="ann")]
-    target, notes = export(tmp_path, [DocumentRecord(text, spans=spans)])
+    documents = [DocumentRecord(text, spans=spans), DocumentRecord(text, spans=list(spans))]
+    target, notes = export(tmp_path, documents)
     assert blocks(target)[0] == [[("Big", "B-city_nick_name"), ("Apple", "I-city_nick_name")]]
+    assert blocks(target)[1] == blocks(target)[0]
     assert [w.reason for w in notes.warnings] == [
         "the label 'city nick name' is written 'city_nick_name': a CoNLL tag cannot hold "
         "white space"
