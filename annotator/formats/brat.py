@@ -36,7 +36,7 @@ from annotator.base.text import normalize_newlines
 from annotator.formats.detection import brat_partner
 from annotator.formats.records import DocumentRecord, SpanRecord
 from annotator.formats.registry import FileNotes, Layer, ReadOptions, WriteOptions, layers_of
-from annotator.formats.source import MAX_FILE_BYTES, check_document_length, read_text
+from annotator.formats.source import MAX_FILE_BYTES, check_document_length, decode, read_text
 
 META_KEY = "brat"
 NOTE_TYPE = "AnnotatorNotes"
@@ -92,12 +92,14 @@ def _ann_lines(path: Path) -> list[str]:
     """The `.ann`'s lines; a 0-byte or blank one (a document nobody annotated) has none."""
     try:
         size = path.stat().st_size
+        data = path.read_bytes() if size <= MAX_FILE_BYTES else b""
     except OSError as error:
         raise InputError(f"cannot read the file ({error.strerror})", path=path) from error
-    if size == 0 or (size < 4096 and not path.read_bytes().strip()):
+    if size > MAX_FILE_BYTES:
+        read_text(path)  # refuses it by its size, in the words every reader uses
+    if not data.strip():
         return []
-    content = read_text(path, max_bytes=MAX_FILE_BYTES)
-    return [line.removesuffix("\r") for line in content.split("\n")]
+    return [line.removesuffix("\r") for line in decode(data, path=path).split("\n")]
 
 
 @dataclass(slots=True)
@@ -110,7 +112,6 @@ class _Parsed:
 class _Textbound:
     label: str
     fragments: tuple[Fragment, ...]  # on the normalised text, line-break gaps closed
-    line: int
     spans: list[SpanRecord]
 
 
@@ -228,7 +229,7 @@ class _AnnReader:
         if tab:
             # brat's own text: the fragments joined by a space; a line break shows as one.
             found = " ".join(self.text[s:e] for s, e in fragments).replace("\n", " ")
-            if recorded.replace("\n", " ") != found:
+            if recorded != found:
                 raise self.error(
                     f"{identifier} {offsets} should cover {_show(recorded)} but the text has "
                     f"{_show(found)} there",
@@ -236,7 +237,7 @@ class _AnnReader:
                 )
         joined = _close_line_gaps(self.text, fragments)
         spans = [SpanRecord(start=s, end=e, label=label, text=self.text[s:e]) for s, e in joined]
-        self.textbounds[identifier] = _Textbound(label, tuple(joined), number, spans)
+        self.textbounds[identifier] = _Textbound(label, tuple(joined), spans)
 
     def _relation_or_event(self, identifier: str, rest: str, number: int) -> None:
         fields = rest.split()  # a trailing tab after the arguments is common and harmless
@@ -453,9 +454,10 @@ class _Export:
             surface = " ".join(text[s:e] for s, e in pieces)
             lines.append(f"T{index}\t{written} {offsets}\t{surface}\n")
             for span in spans:
-                if span.note:
+                # A note of several lines is several notes on one T, as brat keeps them.
+                for line in span.note.replace("\r\n", "\n").split("\n") if span.note else ():
                     note_number += 1
-                    note = self._one_line(span.note, where, span)
+                    note = self._one_line(line, where, span)
                     lines.append(f"#{note_number}\t{NOTE_TYPE} T{index}\t{note}\n")
             target: TargetKey = (label, fragments)
             for entry in extras.attributes.get(target, ()):
@@ -477,13 +479,13 @@ class _Export:
         return lines
 
     def _one_line(self, note: str, where: str, span: SpanRecord) -> str:
-        if "\n" not in note and "\t" not in note and "\r" not in note:
+        if "\t" not in note and "\r" not in note:
             return note
         self.notes.warn(
-            f"{where}, span {span.start}-{span.end}: the note's line breaks and tabs became "
-            "spaces (a brat note is one line)"
+            f"{where}, span {span.start}-{span.end}: a tab or carriage return in the note "
+            "became a space (brat notes hold neither)"
         )
-        return re.sub(r"[\t\r\n]", " ", note)
+        return re.sub(r"[\t\r]", " ", note)
 
     def _arrange(self) -> None:
         """Flat for one annotator (or none), a folder per annotator for several."""
@@ -575,7 +577,11 @@ def _by_target(value: Any, required: tuple[str, ...]) -> dict[TargetKey, list[di
         key = _key(target) if isinstance(target, dict) else None
         if key is None or not all(isinstance(entry.get(name), str) for name in required):
             continue
-        if any(re.search(r"[\t\n\r]", str(v)) for v in entry.values() if isinstance(v, str)):
+        # Hand-edited metadata that would break a line of the .ann is not written.
+        if any(re.search(r"[\t\n\r]", v) for v in entry.values() if isinstance(v, str)):
+            continue
+        if any(re.search(r"\s", str(entry.get(name, "x"))) for name in (*required, "value")
+               if name != "text"):  # fmt: skip
             continue
         found.setdefault(key, []).append(entry)
     return found

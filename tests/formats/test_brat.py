@@ -261,11 +261,10 @@ def test_hard_text_goes_out_and_back_with_every_span_on_its_characters(tmp_path:
         *((w, f"L{k}") for k, w in enumerate(wanted)),
         (text[across : text.index("Zoe")], "Across"),
     }
-    assert [s.note for s in back.spans if s.label == "Across"] == ["two lines"]
-    assert [str(w) for w in notes.warnings] == [
-        f"document 1 ('Hard / text: 東京'), span {across}-{text.index('Zoe')}: the note's line "
-        "breaks and tabs became spaces (a brat note is one line)"
-    ]
+    # A note of two lines is two AnnotatorNotes on the T, read back as one note.
+    assert [s.note for s in back.spans if s.label == "Across"] == ["two\nlines"]
+    assert ann.read_text(encoding="utf-8").count("AnnotatorNotes") == 2
+    assert notes.warnings == []
     # The span across the line break is written as two fragments, each on one line.
     assert any(";" in offsets for label, offsets, _ in textbounds(ann) if label == "Across")
 
@@ -547,3 +546,27 @@ def test_bratiaa_token_agreement_needs_its_whitespace_tokens(
         label: round(theirs.pair_mean("token_f1", label).mean, 3) for label in theirs.span_labels
     }
     assert by_label == {"LOC": 0.963, "MISC": 0.918, "ORG": 0.972, "PER": 0.983}
+
+
+def test_several_notes_on_one_t_are_one_note_and_a_tab_in_a_note_is_said(tmp_path: Path):
+    (tmp_path / "doc.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "doc.ann").write_text(
+        "#1\tAnnotatorNotes T1\tfirst\nT1\tA 0 5\tAlpha\n#2\tAnnotatorNotes T1\tsecond\n\n",
+        encoding="utf-8",
+    )
+    [span] = read(tmp_path / "doc.ann").spans
+    assert span.note == "first\nsecond"
+    span.note = "a\tb"
+    span.annotator = "alice"
+    notes = write([DocumentRecord(GOOD_TEXT, title="doc", spans=[span])], tmp_path / "out")
+    assert "#1\tAnnotatorNotes T1\ta b\n" in (tmp_path / "out" / "doc.ann").read_text("utf-8")
+    assert [w.reason for w in notes.warnings] == [
+        "document 1 ('doc'), span 0-5: a tab or carriage return in the note became a space "
+        "(brat notes hold neither)"
+    ]
+
+
+def test_a_blank_ann_is_a_document_without_spans(tmp_path: Path):
+    (tmp_path / "doc.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "doc.ann").write_bytes(b"\n\r\n  \n")
+    assert read(tmp_path / "doc.ann").spans == []
