@@ -374,7 +374,7 @@ class _Task:
                     f'{where}: "value.{name}" must be a whole number, found {_show(offset)}'
                 )
         assert isinstance(start, int) and isinstance(end, int)
-        length = len(self.raw.encode("utf-16-le")) // 2
+        length = self.units.to_utf16(len(self.raw))
         if start < 0 or end <= start or end > length:
             raise self.error(
                 f"{where}: span {start}-{end} is not inside the text, which has {length} "

@@ -176,6 +176,13 @@ def test_a_docbin_made_by_spacy_is_read(tmp_path: Path) -> None:
     assert (two.text, two.spans, two.layers) == ("Nothing here.", [], [])
     assert not notes.left_out and not notes.warnings
 
+    # Written by us and read again: the same spans on the text with LF line breaks.
+    again = tmp_path / "again.spacy"
+    write([one, two], again)
+    (one_again, two_again), _ = read(again)
+    assert (one_again.text, one_again.spans, one_again.layers) == (one.text, one.spans, one.layers)
+    assert two_again.text == two.text
+
 
 def test_a_damaged_file_is_an_input_error(tmp_path: Path) -> None:
     target = tmp_path / "broken.spacy"
