@@ -89,9 +89,12 @@ def _tasks(content: str, path: Path) -> Iterator[tuple[int, Any]]:
     if content.startswith("]", position):
         _expect_end(content, position + 1, path)
         return
+    line, counted_to = 1, 0  # lines counted once, onwards, however many tasks there are
     while True:
         value, end = _decode(decoder, content, position, path)
-        yield _line_at(content, position), value
+        line += content.count("\n", counted_to, position)
+        counted_to = position
+        yield line, value
         position = _skip_space(content, end)
         if content.startswith(",", position):
             position = _skip_space(content, position + 1)
