@@ -50,7 +50,6 @@ SPAN_CONTROL = "label"
 CHOICE_CONTROL = "category"
 TEXT_OBJECT = "text"
 USER_ID_NAME = "labelstudio-user-{}"
-_USER_ID = re.compile(r"labelstudio-user-([0-9]+)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _RECORD_FIELDS = ("title", "author", "published", "source_url")
 _STATUSES = frozenset(Status)
@@ -65,19 +64,19 @@ def read(path: Path, options: ReadOptions, notes: FileNotes) -> list[DocumentRec
     """Every task of the file as a document, or the InputError of the first bad one."""
     content = read_text(path)
     return [
-        _Task(path, line, index, notes).document(task, options.text_key)
-        for index, (line, task) in enumerate(_tasks(content, path))
+        _Task(path, _Place(content, position, line), index, notes).document(task, options.text_key)
+        for index, (line, position, task) in enumerate(_tasks(content, path))
     ]
 
 
-def _tasks(content: str, path: Path) -> Iterator[tuple[int, Any]]:
-    """Each task with the line where it starts: the array is walked element by element."""
+def _tasks(content: str, path: Path) -> Iterator[tuple[int, int, Any]]:
+    """Each task with the line and position where it starts, the array walked element by element."""
     decoder = json.JSONDecoder()
     position = _skip_space(content, 0)
     if content.startswith("{", position):
         value, end = _decode(decoder, content, position, path)
         _expect_end(content, end, path)
-        yield _line_at(content, position), value
+        yield _line_at(content, position), position, value
         return
     if not content.startswith("[", position):
         raise InputError(
@@ -94,7 +93,7 @@ def _tasks(content: str, path: Path) -> Iterator[tuple[int, Any]]:
         value, end = _decode(decoder, content, position, path)
         line += content.count("\n", counted_to, position)
         counted_to = position
-        yield line, value
+        yield line, position, value
         position = _skip_space(content, end)
         if content.startswith(",", position):
             position = _skip_space(content, position + 1)
@@ -177,6 +176,55 @@ def _check_strings_and_depth(value: Any) -> str | None:
     return None
 
 
+_STEP = re.compile(r"([A-Za-z_]+)|\[([0-9]+)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a task is in the file, to find the line of any part of it when one is wrong."""
+
+    content: str
+    position: int
+    line: int
+
+    def line_of(self, where: str) -> int:
+        steps = [int(i) if i else key for key, i in _STEP.findall(where)]
+        try:
+            found = _position_of(self.content, self.position, steps)
+        except (ValueError, IndexError):  # never for a task that parsed; the task's line then
+            found = None
+        return self.line if found is None else _line_at(self.content, found)
+
+
+def _position_of(content: str, position: int, steps: list[str | int]) -> int | None:
+    """Where the value at `steps` (keys and indexes) starts, walking the JSON text."""
+    decoder = json.JSONDecoder()
+    for step in steps:
+        position = _skip_space(content, position)
+        opening, closing = ("{", "}") if isinstance(step, str) else ("[", "]")
+        if not content.startswith(opening, position):
+            return None
+        position = _skip_space(content, position + 1)
+        index = 0
+        while not content.startswith(closing, position):
+            if isinstance(step, str):
+                key, position = decoder.raw_decode(content, position)
+                position = _skip_space(content, position) + 1  # the colon
+                position = _skip_space(content, position)
+                if key == step:
+                    break
+            elif index == step:
+                break
+            _, position = decoder.raw_decode(content, position)
+            position = _skip_space(content, position)
+            if content.startswith(",", position):
+                position = _skip_space(content, position + 1)
+            index += 1
+        else:
+            return None
+    return position
+
+
 @dataclass(slots=True)
 class _Layer:
     annotator: str | None
@@ -188,9 +236,10 @@ class _Layer:
 class _Task:
     """Reads one task, its errors naming the line where the task starts and its index."""
 
-    def __init__(self, path: Path, line: int, index: int, notes: FileNotes) -> None:
+    def __init__(self, path: Path, place: _Place, index: int, notes: FileNotes) -> None:
         self.path = path
-        self.line = line
+        self.place = place
+        self.line = place.line
         self.index = index
         self.notes = notes
         self.raw = ""
@@ -199,8 +248,10 @@ class _Task:
         self.remap: Callable[[int], int] = int
         self.python_offsets_warned = False
 
-    def error(self, message: str) -> InputError:
-        return InputError(f"task {self.index + 1}: {message}", path=self.path, line=self.line)
+    def error(self, message: str, where: str | None = None) -> InputError:
+        """The error at the line of `where` (`annotations[0].result[2]`), else the task's."""
+        line = self.place.line_of(where) if where is not None else self.line
+        return InputError(f"task {self.index + 1}: {message}", path=self.path, line=line)
 
     def document(self, task: Any, text_key: str | None) -> DocumentRecord:
         if not isinstance(task, dict):
@@ -291,7 +342,7 @@ class _Task:
 
     def _annotation(self, annotation: Any, where: str, layers: dict[str | None, _Layer]) -> None:
         if not isinstance(annotation, dict):
-            raise self.error(f"{where} must be an object, found {_show(annotation)}")
+            raise self.error(f"{where} must be an object, found {_show(annotation)}", where=where)
         if annotation.get("was_cancelled") is True or annotation.get("skipped") is True:
             self.notes.leave_out("cancelled annotations")
             return
@@ -304,7 +355,9 @@ class _Task:
         if results is None:
             results = []
         if not isinstance(results, list):
-            raise self.error(f"{where}.result must be an array, found {_show(results)}")
+            raise self.error(
+                f"{where}.result must be an array, found {_show(results)}", where=where
+            )
         for position, result in enumerate(results):
             self._result(result, f"{where}.result[{position}]", layer)
 
@@ -321,14 +374,15 @@ class _Task:
         if given is not None:
             raise self.error(
                 f"{where}.completed_by must be a user id, an email or an object with one, "
-                f"found {_show(annotation.get('completed_by'))}"
+                f"found {_show(annotation.get('completed_by'))}",
+                where=where,
             )
         ours = annotation.get("annotator")
         return ours.strip() if isinstance(ours, str) and ours.strip() else None
 
     def _result(self, result: Any, where: str, layer: _Layer) -> None:
         if not isinstance(result, dict):
-            raise self.error(f"{where} must be an object, found {_show(result)}")
+            raise self.error(f"{where} must be an object, found {_show(result)}", where=where)
         kind = result.get("type")
         value = result.get("value")
         if kind == "labels":
@@ -346,11 +400,13 @@ class _Task:
     def _names(self, value: Any, key: str, where: str) -> list[str]:
         names = value.get(key) if isinstance(value, dict) else None
         if not isinstance(names, list) or not names:
-            raise self.error(f'{where}: "value.{key}" must be a non-empty array of names')
+            raise self.error(
+                f'{where}: "value.{key}" must be a non-empty array of names', where=where
+            )
         for name in names:
             if not isinstance(name, str) or not name.strip():
                 raise self.error(
-                    f"{where}: a label must be a non-empty string, found {_show(name)}"
+                    f"{where}: a label must be a non-empty string, found {_show(name)}", where=where
                 )
         return [str(name) for name in names]
 
@@ -374,18 +430,22 @@ class _Task:
         for name, offset in (("start", start), ("end", end)):
             if isinstance(offset, bool) or not isinstance(offset, int):
                 raise self.error(
-                    f'{where}: "value.{name}" must be a whole number, found {_show(offset)}'
+                    f'{where}: "value.{name}" must be a whole number, found {_show(offset)}',
+                    where=where,
                 )
         assert isinstance(start, int) and isinstance(end, int)
         length = self.units.to_utf16(len(self.raw))
         if start < 0 or end <= start or end > length:
             raise self.error(
                 f"{where}: span {start}-{end} is not inside the text, which has {length} "
-                "UTF-16 units (Label Studio's count)"
+                "UTF-16 units (Label Studio's count)",
+                where=where,
             )
         given = value.get("text")
         if given is not None and not isinstance(given, str):
-            raise self.error(f'{where}: "value.text" must be a string, found {_show(given)}')
+            raise self.error(
+                f'{where}: "value.text" must be a string, found {_show(given)}', where=where
+            )
         expected = normalize_newlines(given)[0] if given is not None else None
         first, last = self.units.from_utf16(start), self.units.from_utf16(end)
         inside_pair = self.units.to_utf16(first) != start or self.units.to_utf16(last) != end
@@ -395,13 +455,18 @@ class _Task:
                 return self.remap(start), self.remap(end)
             raise self.error(
                 f'{where}: span {start}-{end} should cover {_show(expected)} (its "text") '
-                f"but the document has {_show(found)} there"
+                f"but the document has {_show(found)} there",
+                where=where,
             )
         if inside_pair:
-            raise self.error(f"{where}: span {start}-{end} cuts a character outside the BMP in two")
+            raise self.error(
+                f"{where}: span {start}-{end} cuts a character outside the BMP in two", where=where
+            )
         new_start, new_end = self.remap(first), self.remap(last)
         if new_end <= new_start:
-            raise self.error(f"{where}: span {start}-{end} covers only the CR of a CRLF")
+            raise self.error(
+                f"{where}: span {start}-{end} covers only the CR of a CRLF", where=where
+            )
         return new_start, new_end
 
     def _python_offsets(self, start: int, end: int, expected: str, where: str) -> bool:
@@ -446,25 +511,34 @@ def write(
 ) -> None:
     """A JSON array of tasks that Label Studio imports, and `<stem>.config.xml` beside it.
 
-    One annotation per annotator layer, offsets in UTF-16 units. `completed_by` is
-    written only where Label Studio can resolve it: `labelstudio-user-<id>` as that id,
-    an email as `{"email": ...}`; every annotation also names its annotator and status
-    under keys Label Studio ignores, so reading the file back restores the layers.
-    Spans of origin `suggested` become predictions; `rejected` ones are left out.
+    One annotation per annotator layer, offsets in UTF-16 units. No `completed_by`:
+    Label Studio refuses a whole file that names a user id or email it does not know,
+    and gives an annotation without one to the person who imports it. Each annotation
+    names its annotator and status under keys Label Studio ignores, so reading the file
+    back restores the layers. Spans of origin `suggested` become predictions;
+    `rejected` ones are left out.
     """
     span_labels: set[str] = set()
     document_labels: set[str] = set()
+    annotators: set[str] = set()
     with atomic_output(target, encoding="utf-8", newline="\n") as out:
         out.write("[")
         first = True
         for document in documents:
             task = _task(document, notes, span_labels, document_labels)
+            annotators.update(a["annotator"] for a in task["annotations"])
             out.write("\n" if first else ",\n")
             first = False
             _write_indented(out, task)
         out.write("\n]\n" if not first else "]\n")
         with atomic_output(config_path(target), encoding="utf-8", newline="\n") as config:
             config.write(labelling_config(sorted(span_labels), sorted(document_labels)))
+    if len(annotators) > 1:
+        notes.warn(
+            f"Label Studio gives every annotation to the person who imports the file; the "
+            f"names of the {len(annotators)} annotators stay in each annotation's "
+            '"annotator", which annotator reads back'
+        )
 
 
 def config_path(target: Path) -> Path:
@@ -531,13 +605,13 @@ def _task(
             )
         if not results and layer.status in (None, Status.TODO):
             continue  # nothing done: no annotation, as in Label Studio
-        annotation: dict[str, Any] = {"result": results}
-        completed_by = _completed_by(layer.annotator)
-        if completed_by is not None:
-            annotation["completed_by"] = completed_by
-        annotation["annotator"] = layer.annotator
-        annotation["status"] = layer.status or Status.DONE.value
-        annotations.append(annotation)
+        annotations.append(
+            {
+                "result": results,
+                "annotator": layer.annotator,
+                "status": layer.status or Status.DONE.value,
+            }
+        )
     task: dict[str, Any] = {"data": _data(document), "annotations": annotations}
     if predictions:
         task["predictions"] = predictions
@@ -560,15 +634,6 @@ def _span_result(text: str, units: Utf16Map, span: SpanRecord, index: int) -> di
     if span.note:
         result["meta"] = {"text": [span.note]}
     return result
-
-
-def _completed_by(annotator: str) -> int | dict[str, str] | None:
-    user = _USER_ID.fullmatch(annotator)
-    if user is not None:
-        return int(user.group(1))
-    if "@" in annotator:
-        return {"email": annotator}
-    return None
 
 
 def _data(document: DocumentRecord) -> dict[str, Any]:

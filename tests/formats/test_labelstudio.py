@@ -60,6 +60,12 @@ def tasks_file(tmp_path: Path, tasks: Any, name: str = "tasks.json") -> Path:
     return path
 
 
+def first_result_line(path: Path, after: int = 0) -> int:
+    """The line where the first result object after line `after` starts (indent=2 JSON)."""
+    lines = path.read_text("utf-8").splitlines()
+    return next(n for n in range(after, len(lines)) if '"result": [' in lines[n]) + 2
+
+
 def expect_error(path: Path, line: int, *fragments: str) -> None:
     with pytest.raises(InputError) as caught:
         read(path)
@@ -203,8 +209,20 @@ def test_a_span_whose_text_differs_names_its_task_and_line(tmp_path: Path) -> No
     bad_result["value"]["text"] = "Rob"
     bad = {"data": {"text": "Ann met Bob."}, "annotations": [{"result": [bad_result]}]}
     path = tasks_file(tmp_path, [good, bad])
-    line = path.read_text("utf-8").splitlines().index("  {", 2) + 1
+    task_line = path.read_text("utf-8").splitlines().index("  {", 2) + 1
+    line = first_result_line(path, after=task_line)
+    assert line > task_line + 3
     expect_error(path, line, "task 2", "annotations[0].result[0]", '"Rob"', '"Bob"')
+
+
+def test_the_line_named_is_the_wrong_result_s_own(tmp_path: Path) -> None:
+    lines = UNICODE_TASKS.read_text("utf-8").splitlines()
+    wrong = next(n for n, line in enumerate(lines) if '"text": "Zoë"' in line)
+    lines[wrong] = lines[wrong].replace("Zoë", "Zoe")
+    path = tmp_path / "wrong.json"
+    path.write_text("\n".join(lines), "utf-8")
+    opening = next(n for n in range(wrong, 0, -1) if lines[n] == "          {") + 1
+    expect_error(path, opening, "task 1", "annotations[1].result[4]", '"Zoe"', '"Zoë"')
 
 
 def test_a_task_without_text_is_an_error(tmp_path: Path) -> None:
@@ -219,7 +237,7 @@ def test_an_offset_inside_an_emoji_is_an_error(tmp_path: Path) -> None:
     path = tasks_file(
         tmp_path, [{"data": {"text": "😂 Ann"}, "annotations": [{"result": [result]}]}]
     )
-    expect_error(path, 2, "cuts a character outside the BMP in two")
+    expect_error(path, first_result_line(path), "cuts a character outside the BMP in two")
 
 
 def test_offsets_past_the_text_are_an_error(tmp_path: Path) -> None:
@@ -227,7 +245,9 @@ def test_offsets_past_the_text_are_an_error(tmp_path: Path) -> None:
     path = tasks_file(
         tmp_path, [{"data": {"text": "😂 Ann"}, "annotations": [{"result": [result]}]}]
     )
-    expect_error(path, 2, "span 0-9 is not inside the text, which has 6 UTF-16 units")
+    expect_error(
+        path, first_result_line(path), "span 0-9 is not inside the text, which has 6 UTF-16 units"
+    )
 
 
 def test_broken_json_names_its_line(tmp_path: Path) -> None:
@@ -296,9 +316,9 @@ def test_written_offsets_are_utf16_units_as_label_studio_reads_them(tmp_path: Pa
     assert (family["start"], family["end"]) == (7, 15)  # 😂 is two units, the family eight
     by_name = {a["annotator"]: a for a in task["annotations"]}
     assert set(by_name) == {"ana@example.org", "labelstudio-user-7", "tester"}  # not "nobody"
-    assert by_name["ana@example.org"]["completed_by"] == {"email": "ana@example.org"}
-    assert by_name["labelstudio-user-7"]["completed_by"] == 7
-    assert "completed_by" not in by_name["tester"]  # Label Studio gives it to who imports
+    # Label Studio refuses a whole file naming users it does not know: nobody is named.
+    assert all("completed_by" not in a for a in task["annotations"])
+    assert by_name["labelstudio-user-7"]["status"] == "in_progress"
     choices = [r for r in by_name["tester"]["result"] if r["type"] == "choices"]
     assert choices == [
         {"id": "r4", "from_name": "category", "to_name": "text", "type": "choices",
@@ -306,6 +326,9 @@ def test_written_offsets_are_utf16_units_as_label_studio_reads_them(tmp_path: Pa
     ]  # fmt: skip
     assert [r["value"]["labels"] for r in task["predictions"][0]["result"]] == [["PER"]]
     assert notes.left_out == {"rejected spans (Label Studio keeps no refusals)": 1}
+    (warning,) = notes.warnings
+    assert "gives every annotation to the person who imports the file" in str(warning)
+    assert "3 annotators" in str(warning)
     config = (tmp_path / "export.config.xml").read_text("utf-8")
     assert '<Labels name="label" toName="text">' in config
     for label in ("PER", "FAMILY", "LOC", "WORD", "GREETING", "WORLD"):
