@@ -184,6 +184,43 @@ def test_a_docbin_made_by_spacy_is_read(tmp_path: Path) -> None:
     assert two_again.text == two.text
 
 
+def iob_entities(path: Path) -> list[tuple[str, str]]:
+    """The entities of a token-per-line IOB file, read here without spaCy."""
+    found: list[tuple[str, str]] = []
+    tokens: list[str] = []
+    label = ""
+    for line in [*path.read_text("utf-8").splitlines(), ""]:
+        fields = line.split()
+        tag = fields[-1] if fields and not line.startswith("-DOCSTART-") else "O"
+        if tokens and not tag.startswith("I-"):
+            found.append((" ".join(tokens), label))
+            tokens = []
+        if tag.startswith("B-"):
+            tokens, label = [fields[0]], tag[2:]
+        elif tag.startswith("I-"):
+            tokens.append(fields[0])
+    return found
+
+
+@pytest.mark.parametrize("name", ["ner-token-per-line.iob", "ner-token-per-line-conll2003.iob"])
+def test_a_docbin_made_by_spacy_convert_is_read(corpora: Path, tmp_path: Path, name: str) -> None:
+    source = corpora / "spacy" / "extra" / "example_data" / "ner_example_data" / name
+    done = subprocess.run(
+        [sys.executable, "-m", "spacy", "convert", str(source), str(tmp_path), "-c", "ner"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    documents, notes = read(tmp_path / Path(name).with_suffix(".spacy").name)
+    spans = [span for document in documents for span in document.spans]
+    assert [(span.text, span.label) for span in spans] == iob_entities(source)
+    assert ("Sebastian Thrun", "PERSON") in [(span.text, span.label) for span in spans]
+    for document in documents:
+        checked = [document.text[s.start : s.end] == s.text for s in document.spans]
+        assert all(checked)
+    assert all(span.annotator is None for span in spans)
+    assert not notes.left_out and not notes.warnings
+
+
 def test_a_damaged_file_is_an_input_error(tmp_path: Path) -> None:
     target = tmp_path / "broken.spacy"
     target.write_bytes(b"this is not a DocBin")
