@@ -29,7 +29,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.base.errors import InputError
+from annotator.base.errors import InputError, UserError
 from annotator.base.safe_files import atomic_path
 from annotator.base.text import normalize_newlines
 from annotator.base.vocabulary import Origin, Status
@@ -50,6 +50,17 @@ _STATUSES = frozenset(Status)
 _FIELDS = ("title", "author", "source_url")
 
 
+def _require_spacy() -> None:
+    """The registry's sentence for a missing extra, here too: this module loads without it."""
+    try:
+        import spacy  # noqa: F401
+    except ImportError as error:
+        raise UserError(
+            "the spacy format needs the extra 'spacy': pip install 'annotator[spacy]' "
+            f"({error.name or 'spacy'} is missing)"
+        ) from error
+
+
 # --- writing ----------------------------------------------------------------------------
 
 
@@ -57,6 +68,7 @@ def write(
     documents: Iterable[DocumentRecord], target: Path, options: WriteOptions, notes: FileNotes
 ) -> None:
     """Every layer of every document as a Doc, in one DocBin written whole or not at all."""
+    _require_spacy()
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
@@ -175,6 +187,7 @@ class _Document:
 
 def read(path: Path, options: ReadOptions, notes: FileNotes) -> list[DocumentRecord]:
     """Every Doc of a DocBin, those with the same text merged into one document."""
+    _require_spacy()
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 

@@ -253,17 +253,21 @@ def test_the_module_loads_without_spacy(tmp_path: Path) -> None:
     code = (
         "import sys; sys.modules['spacy'] = None\n"
         "import annotator.formats.spacy_docbin\n"
+        "from annotator.base.errors import UserError\n"
         "try:\n"
         "    annotator.formats.spacy_docbin.read(None, None, None)\n"
-        "except ImportError:\n"
-        "    print('needs spacy')\n"
+        "except UserError as error:\n"
+        "    print(error)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False,
         cwd=Path(__file__).parent.parent.parent,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "needs spacy"
+    assert done.stdout.strip() == (
+        "the spacy format needs the extra 'spacy': pip install 'annotator[spacy]' "
+        "(spacy is missing)"
+    )
 
 
 # --- the command line, on SQLite and PostgreSQL --------------------------------------------
