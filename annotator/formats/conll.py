@@ -57,26 +57,30 @@ _GERMEVAL_COLUMNS = 4
 def write(
     documents: Iterable[DocumentRecord], target: Path, options: WriteOptions, notes: FileNotes
 ) -> None:
-    """Every document's tokens and tags in one file, or nothing if anything fails."""
-    listed = list(documents)
-    _refuse_several_layers(listed)
+    """Every document's tokens and tags in one file, or nothing if anything fails.
+
+    Documents are tagged and written one at a time (an export streams them); a second
+    annotator's spans stop the export there, and the temporary file goes with it.
+    """
+    annotators: set[str] = set()
     renamed: set[str] = set()  # labels said once to be written with "_" for spaces
-    tagged = [
-        _Tagger(document, number, options.scheme, notes, renamed)
-        for number, document in enumerate(listed, 1)
-    ]
-    written = [tagger for tagger in tagged if tagger.tokens]
-    notes.leave_out("documents without a word", len(tagged) - len(written))
+    without_words = 0
     with atomic_output(target, encoding="utf-8", newline="\n") as out:
-        for tagger in written:
+        for number, document in enumerate(documents, 1):
+            annotators.update(span.annotator or "" for span in document.spans)
+            _refuse_several_layers(annotators)
+            tagger = _Tagger(document, number, options.scheme, notes, renamed)
+            if not tagger.tokens:
+                without_words += 1
+                continue
             out.write(f"{DOCUMENT_START}\t{OUTSIDE}\n\n")
             for block in tagger.blocks():
                 out.write("".join(f"{token}\t{tag}\n" for token, tag in block))
                 out.write("\n")
+    notes.leave_out("documents without a word", without_words)
 
 
-def _refuse_several_layers(documents: list[DocumentRecord]) -> None:
-    names = {span.annotator or "" for document in documents for span in document.spans}
+def _refuse_several_layers(names: set[str]) -> None:
     if len(names) > 1:
         shown = ", ".join(repr(name) for name in sorted(names))
         raise UserError(

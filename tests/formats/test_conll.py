@@ -263,6 +263,7 @@ def test_more_than_one_annotator_is_refused_before_writing(tmp_path: Path) -> No
     assert "'ann', 'bob'" in str(raised.value)
     assert "--annotator NAME (or --gold)" in str(raised.value)
     assert target.read_text(encoding="utf-8") == "kept\tO\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.conll"]
 
 
 def test_a_failure_while_writing_leaves_the_old_file(
