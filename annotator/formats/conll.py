@@ -212,21 +212,18 @@ class _Tagger:
         """The (token, tag) pairs of each sentence; a sentence that a span crosses is
         joined to the next, so no span is cut by a blank line."""
         ends = [end for _, end in sentences(self.text)]
+        sentence = 0  # the sentence that holds the token (every token lies inside one)
         block: list[tuple[str, str]] = []
+        count = len(self.tokens)
         for index, token in enumerate(self.tokens):
+            while sentence < len(ends) - 1 and ends[sentence] <= token.start:
+                sentence += 1
             block.append((token.text, self.tags[index]))
-            last = index + 1 == len(self.tokens)
-            if last or (
-                not self.joined[index]
-                and _sentence_of(ends, token.start)
-                != _sentence_of(ends, self.tokens[index + 1].start)
+            if index + 1 == count or (
+                not self.joined[index] and self.tokens[index + 1].start >= ends[sentence]
             ):
                 yield block
                 block = []
-
-
-def _sentence_of(ends: list[int], offset: int) -> int:
-    return bisect_left(ends, offset + 1)
 
 
 # --- reading -------------------------------------------------------------------------------
