@@ -12,8 +12,14 @@ from annotator.core.exporting import export_project
 from annotator.core.importing import import_paths
 from annotator.formats.registry import EXPORT_FORMATS, FORMATS
 
-TEXT = "Kim Hong-kyun met O'Neill in Seoul 😀 on Tuesday.\nA second line, in 서울."
-SPANS = [(0, 13, "PER"), (18, 25, "PER"), (29, 34, "LOC")]
+# Emoji (a ZWJ family among them), CJK, a combining mark, right-to-left script, CRLF.
+TEXT = (
+    "Kim Hong-kyun 😂 met O'Neill and 👨\u200d👩\u200d👧 in 서울특별시.\r\n"
+    "Cafe\u0301 owners in القدس and ירושלים agreed."
+)
+WORDS = [("Kim Hong-kyun", "PER"), ("O'Neill", "PER"), ("서울특별시", "LOC"),
+         ("Cafe\u0301", "ORG"), ("القدس", "LOC"), ("ירושלים", "LOC")]  # fmt: skip
+SPANS = [(TEXT.index(word), TEXT.index(word) + len(word), label) for word, label in WORDS]
 # Formats whose reader takes any text: a plain article is whatever the file says.
 ANY_TEXT = {"txt", "md"}
 
@@ -55,6 +61,13 @@ def test_every_export_is_read_back_as_its_own_format_detected(
     assert {file.format_name for file in report.per_file} == {written}
     assert all(file.detected for file in report.per_file)
     assert report.spans == len(SPANS), "\n".join(report.file_lines())
+    [document] = corpus.documents(corpus.project_id("back"))
+    text = corpus.document(document.id).text
+    assert text == TEXT.replace("\r\n", "\n")
+    spans = corpus.spans(document.id, annotator="alice")
+    assert sorted((text[s.start : s.end], s.text) for s in spans) == sorted(
+        (word, word) for word, _ in WORDS
+    )
 
 
 @pytest.mark.parametrize("named", sorted(set(FORMATS) - ANY_TEXT))
