@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--label-key", metavar="KEY", help="JSON key holding the labels (doccano's column_label)"
     )
     importer.add_argument(
+        "--annotator-from-folder", action="store_true",
+        help="work a file does not attribute is the annotator's named by its folder "
+        "(a brat project: DIR/alice/*.ann, DIR/bob/*.ann)",
+    )  # fmt: skip
+    importer.add_argument(
         "--keep-rejected", action="store_true",
         help="keep spans another tool's user rejected (Prodigy's reject) as rejected "
         "suggestions, never counted as annotations",
@@ -430,7 +435,7 @@ def _import(args: argparse.Namespace) -> int:
 
         options = ReadOptions(
             text_key=args.text_key, label_key=args.label_key, text_column=args.text_column,
-            keep_rejected=args.keep_rejected,
+            keep_rejected=args.keep_rejected, annotator_from_folder=args.annotator_from_folder,
         )  # fmt: skip
         report = import_paths(
             corpus, args.paths, project=args.project, format_name=args.format_name,

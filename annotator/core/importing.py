@@ -35,7 +35,7 @@ from annotator.core.import_writer import (
 from annotator.core.models import history_t, project_t
 from annotator.core.shared_rows import retried
 from annotator.formats.detection import brat_partner, detect
-from annotator.formats.records import DocumentRecord, SpanRowRecord
+from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRowRecord
 from annotator.formats.registry import (
     IMPORT_FORMATS,
     FileFormat,
@@ -124,7 +124,25 @@ def read_file(
     """
     if named and file_format.name in (ImportFormat.TXT, ImportFormat.MD):
         options = replace(options, markdown=file_format.name == ImportFormat.MD)
-    return list(_located(file_format.reader(path, options, notes), path))
+    records = list(_located(file_format.reader(path, options, notes), path))
+    if options.annotator_from_folder:
+        _attribute(records, path.parent.name)
+    return records
+
+
+def _attribute(records: list[Record], annotator: str) -> None:
+    """Give the work no one is named for to `annotator`; a document with none is still
+    theirs to have seen (a brat file with an empty .ann)."""
+    for record in records:
+        if isinstance(record, DocumentRecord):
+            for span in record.spans:
+                span.annotator = span.annotator or annotator
+            for layer in record.layers:
+                layer.annotator = layer.annotator or annotator
+            if not record.layers:
+                record.layers.append(AnnotatorLayer(annotator))
+        elif isinstance(record, SpanRowRecord):
+            record.span.annotator = record.span.annotator or annotator
 
 
 def import_paths(

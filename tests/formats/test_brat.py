@@ -526,6 +526,23 @@ def test_bratiaa_instance_agreement_of_its_example_project(
             assert textbounds(output / person / ann.name) == textbounds(ann)
 
 
+def test_a_brat_project_imports_in_one_go_with_a_layer_per_folder(
+    capsys: pytest.CaptureFixture[str], database_url: str, corpora: Path
+):
+    code, out, err = run(
+        capsys, "import", str(corpora / BRATIAA), "--format", "brat", "--project", "P",
+        "--annotator-from-folder", "--db", database_url,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "layer(s): Lisa" in out and "layer(s): Peter" in out
+    code, out, err = run(capsys, "agreement", "--project", "P", "--json", "--db", database_url)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["annotators"] == list(TEAM)
+    exact = report["pair_means"]["exact_f1"]["overall"]
+    assert (round(exact["mean"], 3), round(exact["sd"], 3)) == (0.890, 0.053)
+
+
 def test_bratiaa_token_agreement_needs_its_whitespace_tokens(
     capsys: pytest.CaptureFixture[str], database_url: str, corpora: Path
 ):

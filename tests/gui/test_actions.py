@@ -24,8 +24,8 @@ def menu_entries(window: MainWindow) -> list[tuple[str, list[str]]]:
 def test_the_menu_bar_follows_the_table(window: MainWindow) -> None:
     assert menu_entries(window) == [
         ("&File", ["action_import", "action_import_folder", "-", "action_export_csv",
-                   "action_export_jsonl", "action_export_as", "-", "action_connect", "action_switch_project", "-",
-                   "action_quit"]),
+                   "action_export_jsonl", "action_export_as", "-", "action_connect",
+                   "action_switch_project", "-", "action_quit"]),
         ("&Edit", ["action_undo", "action_redo", "-", "action_find", "action_delete_span", "-",
                    "action_labels", "action_snap", "action_settings"]),
         ("&Go", ["action_next_document", "action_previous_document", "-",
