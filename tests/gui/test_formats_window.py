@@ -78,3 +78,31 @@ def test_ctrl_shift_e_exports_in_the_format_chosen_in_the_dialog(
     labelled = {(row["text"][s:e], label) for row in rows for s, e, label in row["label"]}
     assert {("Kim Jong Un", "PER"), ("Moon", "PER"), ("Seoul", "LOC")} <= labelled
     assert len(offered) == 8  # every format the registry writes
+
+
+def test_the_import_report_says_what_a_prodigy_file_left_out_and_why(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    text = "Moon Jae-in visited Pyongyang on Tuesday."
+    tasks = [
+        {"text": text, "spans": [{"start": 0, "end": 11, "label": "PER"}], "answer": "accept"},
+        {"text": text, "spans": [{"start": 20, "end": 29, "label": "ORG"}], "answer": "reject"},
+        {"text": text, "spans": [{"start": 33, "end": 40, "label": "DATE"}], "answer": "ignore"},
+        {"text": "   ", "answer": "accept"},
+    ]
+    path = tmp_path / "ner_teach.jsonl"
+    path.write_text("".join(json.dumps(task) + "\n" for task in tasks), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *_a, **_k: ([str(path)], ""))
+
+    qtbot.keyClick(window.article.text, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+
+    box = window.findChild(QMessageBox, "importReport")
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    shown = box.informativeText()
+    assert "ner_teach.jsonl (prodigy, detected): 1 new document(s), 1 span(s)" in shown
+    assert "left out 1 rejected answer" in shown
+    assert "left out 1 ignored answer" in shown
+    assert "line 4" in shown
+    box.grab().save(str(tmp_path / "prodigy-report.png"))
+    box.close()
