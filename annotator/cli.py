@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator import __version__
-from annotator.base.vocabulary import EnvVar, ExportFormat, ImportFormat, LabelKind, Status
+from annotator.base.vocabulary import EnvVar, ExportFormat, LabelKind, Origin, Status
+from annotator.formats.registry import EXPORT_FORMATS, IMPORT_FORMATS, TagScheme, described
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
 
 STATUSES = tuple(Status)
+# Origins of spans that are not annotations, which an export leaves out unless asked.
+EXTRA_ORIGINS = (Origin.SUGGESTED.value, Origin.REJECTED.value)
 
 
 def _shared_options(default: Any) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
@@ -58,25 +61,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     importer = commands.add_parser(
         "import", parents=acting, help="import articles and annotations",
-        description="Import .txt/.md articles, .jsonl (doccano, Prodigy, annotator) and .csv "
-        "files, or folders of them. Each file is imported whole or not at all.",
+        description="Import articles and other tools' files, or folders of them. Each file "
+        "is imported whole or not at all; without --format, each file's format is detected "
+        "from its name and content, and the report says which was used.",
     )  # fmt: skip
     importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     importer.add_argument("--project", required=True, metavar="P", help="created when missing")
-    importer.add_argument("--format", choices=tuple(ImportFormat), dest="format_name")
+    importer.add_argument(
+        "--format", choices=IMPORT_FORMATS, dest="format_name", metavar="FORMAT",
+        help=f"read every file as: {described(IMPORT_FORMATS)}",
+    )  # fmt: skip
     importer.add_argument(
         "--text-column", default="text", metavar="NAME", help="CSV column holding the text"
     )
+    importer.add_argument(
+        "--text-key", metavar="KEY", help="JSON key holding the text (doccano's column_data)"
+    )
+    importer.add_argument(
+        "--label-key", metavar="KEY", help="JSON key holding the labels (doccano's column_label)"
+    )
+    importer.add_argument(
+        "--annotator-from-folder", action="store_true",
+        help="work a file does not attribute is the annotator's named by its folder "
+        "(a brat project: DIR/alice/*.ann, DIR/bob/*.ann)",
+    )  # fmt: skip
+    importer.add_argument(
+        "--keep-rejected", action="store_true",
+        help="keep spans another tool's user rejected (Prodigy's reject) as rejected "
+        "suggestions, never counted as annotations",
+    )  # fmt: skip
 
     exporter = commands.add_parser(
         "export", parents=[common], help="export spans and document labels",
         description="CSV: one row per span (offsets are Unicode code points, end exclusive), "
-        "plus OUT's stem + '.document-labels.csv'. JSONL: one document a line with every layer.",
+        "plus OUT's stem + '.document-labels.csv'. JSONL: one document a line with every layer. "
+        "Other tools' formats as those tools read them; what a format cannot hold is listed.",
     )  # fmt: skip
     exporter.add_argument("--project", required=True, metavar="P")
     exporter.add_argument(
-        "--format", required=True, choices=tuple(ExportFormat), dest="format_name"
-    )
+        "--format", required=True, choices=EXPORT_FORMATS, dest="format_name", metavar="FORMAT",
+        help=described(EXPORT_FORMATS),
+    )  # fmt: skip
     exporter.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
     exporter.add_argument(
         "--annotator", action="append", default=[], metavar="NAME", dest="only_annotators",
@@ -93,6 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument(
         "--excel", action="store_true",
         help="CSV for spreadsheets: BOM, and formula-like cells prefixed with '",
+    )  # fmt: skip
+    exporter.add_argument(
+        "--origin", action="append", default=[], choices=EXTRA_ORIGINS, dest="origins",
+        help="also export spans of this origin, which are not annotations (repeatable)",
+    )  # fmt: skip
+    exporter.add_argument(
+        "--scheme", choices=tuple(TagScheme), default=TagScheme.IOB2,
+        help="CoNLL tags: iob2 (default) or bioes",
     )  # fmt: skip
     exporter.add_argument(
         "--gold", action="store_true",
@@ -391,6 +424,7 @@ def _progress(total: int, unit: str, description: str) -> Iterator[tqdm[Any]]:
 
 def _import(args: argparse.Namespace) -> int:
     from annotator.core.importing import import_paths
+    from annotator.formats.registry import ReadOptions
 
     with _corpus(args) as corpus, _progress(0, "B", "importing") as bar:
 
@@ -399,10 +433,16 @@ def _import(args: argparse.Namespace) -> int:
             bar.n = done
             bar.refresh()
 
+        options = ReadOptions(
+            text_key=args.text_key, label_key=args.label_key, text_column=args.text_column,
+            keep_rejected=args.keep_rejected, annotator_from_folder=args.annotator_from_folder,
+        )  # fmt: skip
         report = import_paths(
             corpus, args.paths, project=args.project, format_name=args.format_name,
-            text_column=args.text_column, on_progress=on_progress,
+            options=options, on_progress=on_progress,
         )  # fmt: skip
+    for line in report.file_lines():
+        print(line)
     print(report.summary(details=False))
     for failure in report.failures:
         print(f"annotator: error: {failure}", file=sys.stderr)
@@ -413,6 +453,7 @@ def _export(args: argparse.Namespace) -> int:
     from annotator.base.errors import UserError
     from annotator.base.vocabulary import GOLD, Status
     from annotator.core import exporting
+    from annotator.formats.registry import WriteOptions
 
     if args.gold and (args.only_annotators or args.statuses):
         raise UserError("--gold exports the gold layer alone; leave out --annotator and --status")
@@ -420,6 +461,7 @@ def _export(args: argparse.Namespace) -> int:
         annotators=(GOLD,) if args.gold else tuple(args.only_annotators),
         labels=tuple(args.labels),
         statuses=tuple(Status(s) for s in args.statuses),
+        origins=tuple(args.origins),
     )
     unit = "span" if args.format_name == ExportFormat.CSV else "doc"
     with _corpus(args) as corpus, _progress(0, unit, "exporting") as bar:
@@ -431,13 +473,16 @@ def _export(args: argparse.Namespace) -> int:
 
         report = exporting.export_project(
             corpus, project_id, format_name=args.format_name, output=args.output,
-            chosen=chosen, excel=args.excel, on_progress=on_progress,
+            chosen=chosen, excel=args.excel, options=WriteOptions(scheme=TagScheme(args.scheme)),
+            on_progress=on_progress,
         )  # fmt: skip
     if args.format_name == ExportFormat.CSV:
         print(f"wrote {report.rows} span(s) to {report.files[0]}")
         print(f"wrote {report.document_labels} document label(s) to {report.files[1]}")
     else:
         print(f"wrote {report.rows} document(s) to {report.files[0]}")
+    for line in report.notes.lines():
+        print(line)
     return 0
 
 

@@ -55,7 +55,9 @@ def imported(capsys: pytest.CaptureFixture[str], db: str, annotated_jsonl: Path)
 def test_import_prints_a_summary_with_counts(capsys: pytest.CaptureFixture[str], db: str) -> None:
     code, out, err = run(capsys, "import", str(SAMPLES), "--project", "news", "--db", db)
     assert code == 0
+    names = sorted(path.name for path in SAMPLES.glob("*.txt"))
     assert out.splitlines() == [
+        *(f"{name} (txt, detected): 1 new document(s), 0 span(s)" for name in names),
         f"imported {SAMPLE_COUNT} document(s) and 0 span(s) from 3 of 3 file(s)",
         "skipped 0 duplicate document(s)",
         "failed: 0 file(s)",

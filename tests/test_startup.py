@@ -13,12 +13,17 @@ import pytest
 
 from annotator.core.corpus import Corpus
 from annotator.core.db import SCHEMA_HEAD
+from annotator.formats.registry import FORMATS
 from tests.core.test_opening import database_at
 
+FORMAT_MODULES = sorted({f.module for f in FORMATS.values()} | {"source", "detection"})
+
 # What `annotator projects` once loaded and does not need: SQLModel and pydantic (the
-# models), Alembic (migrations), the progress bar, numbers, Markdown, formats, agreement.
+# models), Alembic (migrations), the progress bar, numbers, Markdown, the format readers
+# and writers (the registry of their names, which --help lists, is light), agreement.
 HEAVY = (
-    "sqlmodel", "pydantic", "alembic", "tqdm", "numpy", "markdown_it", "annotator.formats",
+    "sqlmodel", "pydantic", "alembic", "tqdm", "numpy", "markdown_it",
+    *(f"annotator.formats.{name}" for name in FORMAT_MODULES),
     "annotator.core.models", "annotator.core.corpus", "annotator.core.agreement",
     "annotator.migrations",
 )  # fmt: skip

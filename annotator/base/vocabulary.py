@@ -23,6 +23,11 @@ class Origin(StrEnum):
     REJECTED = "rejected"
 
 
+# The origins of spans that are annotations; a suggestion not yet accepted and a span
+# someone rejected are kept apart: not drawn as annotations, counted, compared or exported.
+COUNTED_ORIGINS = (Origin.MANUAL.value, Origin.IMPORTED.value)
+
+
 class AnnotatorKind(StrEnum):
     PERSON = "person"
     GOLD = "gold"

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, func, select
 
 from annotator.base.errors import UserError
-from annotator.base.vocabulary import LabelKind, Origin, Status
+from annotator.base.vocabulary import COUNTED_ORIGINS, LabelKind, Origin, Status
 from annotator.core import operations as ops
 from annotator.core.catalog import Catalog
 from annotator.core.changes import Change, apply_state, record, recorded_inverse
@@ -251,7 +251,11 @@ class Corpus(Catalog):
         annotator_id = self.reader_id(annotator)
         span_count = (
             select(func.count())
-            .where(Span.document_id == Document.id, Span.annotator_id == annotator_id)
+            .where(
+                Span.document_id == Document.id,
+                Span.annotator_id == annotator_id,
+                col(Span.origin).in_(COUNTED_ORIGINS),
+            )
             .correlate(Document)
             .scalar_subquery()
         )
@@ -363,7 +367,11 @@ class Corpus(Catalog):
         table = span_t
         query = (
             core_select(table.c.id, table.c.label_id, table.c.start, table.c.end, table.c.note)
-            .where(table.c.document_id == document_id, table.c.annotator_id == annotator_id)
+            .where(
+                table.c.document_id == document_id,
+                table.c.annotator_id == annotator_id,
+                table.c.origin.in_(COUNTED_ORIGINS),
+            )
             .order_by(table.c.start, table.c.end, table.c.id)
         )
         with self.engine.connect() as connection:
@@ -505,7 +513,7 @@ class Corpus(Catalog):
             per_label = session.exec(
                 select(Label.name, func.count(col(Span.id)))
                 .join(Span, col(Span.label_id) == col(Label.id))
-                .where(Label.project_id == project_id)
+                .where(Label.project_id == project_id, col(Span.origin).in_(COUNTED_ORIGINS))
                 .group_by(Label.name)
                 .order_by(code_point_order(Label.name))
             ).all()
@@ -517,7 +525,7 @@ class Corpus(Catalog):
                 )
                 .join(Span, col(Span.annotator_id) == col(Annotator.id))
                 .join(Document, col(Document.id) == col(Span.document_id))
-                .where(Document.project_id == project_id)
+                .where(Document.project_id == project_id, col(Span.origin).in_(COUNTED_ORIGINS))
                 .group_by(Annotator.name)
                 .order_by(code_point_order(Annotator.name))
             ).all()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,14 @@ from sqlalchemy.exc import DBAPIError
 from annotator.base.errors import UserError
 from annotator.base.safe_files import atomic_output, atomic_path, refuse_database_target
 from annotator.base.text import CONTEXT_CHARS
-from annotator.base.vocabulary import GOLD, ExportFormat, Status
+from annotator.base.vocabulary import COUNTED_ORIGINS, GOLD, ExportFormat, Status
 from annotator.core.catalog import Catalog
 from annotator.core.db import place, sqlite_file
 from annotator.core.failures import classify
 from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
 from annotator.core.ordering import code_point_order
+from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
+from annotator.formats.registry import FileFormat, FileNotes, WriteOptions, file_format
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,11 @@ class ExportFilter:
     annotators: Sequence[str] = ()
     labels: Sequence[str] = ()
     statuses: Sequence[Status] = ()
+    origins: Sequence[str] = ()  # spans of these origins too, beyond COUNTED_ORIGINS
+
+    @property
+    def span_origins(self) -> list[str]:
+        return sorted({*COUNTED_ORIGINS, *self.origins})
 
 
 def _status_of(annotator_column: Any) -> ColumnElement[str]:
@@ -143,7 +150,7 @@ def span_rows(
     )  # fmt: skip
     query = _filtered(
         query, chosen, annotator_column=span_t.c.annotator_id, label_column=label_t.c.name
-    )
+    ).where(span_t.c.origin.in_(chosen.span_origins))
     # On PostgreSQL the rows come through a server-side cursor, closed here however the
     # reading ends (see `export_project`), not left open for the garbage collector.
     streamed = connection.execution_options(stream_results=True, yield_per=BATCH)
@@ -285,7 +292,7 @@ def _layers(
         )
         .join(annotator_t, annotator_t.c.id == span_t.c.annotator_id)
         .join(label_t, label_t.c.id == span_t.c.label_id)
-        .where(span_t.c.document_id.in_(document_ids))
+        .where(span_t.c.document_id.in_(document_ids), span_t.c.origin.in_(chosen.span_origins))
     )  # fmt: skip
     for document_id, name, start, end, label, text, note, origin, created, updated in spans:
         if wanted(document_id, name) and (not chosen.labels or label in chosen.labels):
@@ -310,9 +317,36 @@ ProgressCallback = Callable[[int, int], bool | None]
 
 @dataclass(frozen=True, slots=True)
 class ExportReport:
-    rows: int
+    rows: int  # spans for CSV, documents for the other formats
     document_labels: int
     files: tuple[Path, ...]
+    notes: FileNotes = field(default_factory=FileNotes)  # what the format could not hold
+
+
+def document_records(
+    connection: Connection, project_id: int, chosen: ExportFilter = ExportFilter()
+) -> Iterator[DocumentRecord]:
+    """Each document with every layer, as the records the format writers take."""
+    for document in documents_with_layers(connection, project_id, chosen):
+        record = DocumentRecord(
+            text=document["text"],
+            title=document["title"],
+            author=document["author"],
+            published=date.fromisoformat(document["published"]) if document["published"] else None,
+            source_url=document["source_url"],
+            meta=dict(document["meta"]),
+        )
+        for layer in document["annotations"]:
+            name = layer["annotator"]
+            record.layers.append(AnnotatorLayer(name, layer["status"], layer["document_labels"]))
+            record.spans.extend(
+                SpanRecord(
+                    start=span["start"], end=span["end"], label=span["label"], annotator=name,
+                    text=span["text"], note=span["note"], origin=span["origin"],
+                )
+                for span in layer["spans"]
+            )  # fmt: skip
+        yield record
 
 
 class ExportCancelled(UserError):
@@ -332,9 +366,10 @@ def export_project(
     output: Path,
     chosen: ExportFilter = ExportFilter(),
     excel: bool = False,
+    options: WriteOptions | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ExportReport:
-    """Write a project as CSV (spans + document labels) or JSONL; the CLI and GUI share it.
+    """Write a project in any format of the registry; the CLI and GUI share it.
 
     `on_progress(done, total)` may return False to cancel. Each file is written beside
     its path and renamed into place only once complete, so a failure or a cancel leaves
@@ -346,8 +381,12 @@ def export_project(
         if on_progress is not None and on_progress(done, total) is False:
             raise ExportCancelled("export cancelled")
 
+    chosen_format = file_format(format_name, exporting=True)
     if format_name not in (ExportFormat.CSV, ExportFormat.JSONL):
-        raise UserError(f"unknown export format {format_name!r}; choose csv or jsonl")
+        refuse_output(corpus, output)
+        return _export_documents(
+            corpus, project_id, chosen_format, output, chosen, options or WriteOptions(), report
+        )
     labels_path = csv_export.companion_path(output, "document-labels")
     refuse_output(corpus, output)
     if format_name == ExportFormat.CSV:
@@ -391,6 +430,53 @@ def export_project(
         raise UserError(
             f"cannot write {error.filename or output}: {error.strerror or error}"
         ) from error
+
+
+def _export_documents(
+    corpus: Catalog,
+    project_id: int,
+    chosen_format: FileFormat,
+    output: Path,
+    chosen: ExportFilter,
+    options: WriteOptions,
+    report: Callable[[int, int], None],
+) -> ExportReport:
+    """A document format: the writer takes the records as they stream out of the database."""
+    writer = chosen_format.writer  # a missing extra is said before anything is read
+    notes = FileNotes()
+    written = 0
+
+    def counted(records: Iterator[DocumentRecord], total: int) -> Iterator[DocumentRecord]:
+        nonlocal written
+        for record in records:
+            yield record
+            written += 1
+            if written % 100 == 0:
+                report(written, total)
+        report(written, total)
+
+    try:
+        with corpus.engine.connect() as connection:
+            check_filter(connection, project_id, chosen)
+            total = count_documents(connection, project_id)
+            writer(
+                counted(document_records(connection, project_id, chosen), total),
+                output, options, notes,
+            )  # fmt: skip
+    except (ExportCancelled, DBAPIError) as error:
+        problem = classify(error, where=place(corpus.engine.url))
+        if problem is None:
+            raise
+        raise problem from error
+    except OSError as error:
+        raise UserError(
+            f"cannot write {error.filename or output}: {error.strerror or error}"
+        ) from error
+    log.info(
+        "exported %d document(s) of project %d as %s to %s",
+        written, project_id, chosen_format.name, output,
+    )  # fmt: skip
+    return ExportReport(written, 0, (output,), notes)
 
 
 def write_review_log(corpus: Catalog, project_id: int, output: Path, *, excel: bool) -> int:

@@ -46,10 +46,55 @@ from annotator.formats.records import (
     SpanRecord,
     SpanRowRecord,
 )
-
-Record = DocumentRecord | SpanRowRecord | DocumentLabelRowRecord
+from annotator.formats.registry import FileNotes, Record
 
 STATUS_RANK = {Status.TODO.value: 0, Status.IN_PROGRESS.value: 1, Status.DONE.value: 2}
+
+
+@dataclass
+class FileReport:
+    """What one file brought in and what it left out: the report's line for that file."""
+
+    path: Path
+    format_name: str
+    detected: bool = False  # the format was told by the file's content, not by --format
+    documents: int = 0
+    duplicates: int = 0
+    spans: int = 0
+    spans_present: int = 0
+    document_labels: int = 0
+    statuses: int = 0
+    layers: list[str] = field(default_factory=list)
+    notes: FileNotes = field(default_factory=FileNotes)
+    failure: InputError | None = None
+
+    def add(self, counts: _FileCounts) -> None:
+        self.documents += counts.documents
+        self.duplicates += counts.duplicates
+        self.spans += counts.spans
+        self.spans_present += counts.spans_present
+        self.document_labels += counts.document_labels
+        self.statuses += counts.statuses
+
+    def lines(self) -> list[str]:
+        how = "detected" if self.detected else "as named"
+        head = f"{self.path.name} ({self.format_name}, {how}): "
+        if self.failure is not None:
+            return [head + f"not imported: {self.failure.reason}"
+                    + (f" (line {self.failure.line})" if self.failure.line else "")]  # fmt: skip
+        parts = [f"{self.documents} new document(s)"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} already there")
+        parts.append(f"{self.spans} span(s)")
+        if self.spans_present:
+            parts.append(f"{self.spans_present} span(s) already there")
+        if self.document_labels:
+            parts.append(f"{self.document_labels} document label(s)")
+        if self.statuses:
+            parts.append(f"{self.statuses} status(es)")
+        if self.layers:
+            parts.append(f"layer(s): {', '.join(self.layers)}")
+        return [head + ", ".join(parts), *(f"  {line}" for line in self.notes.lines())]
 
 
 @dataclass
@@ -63,6 +108,7 @@ class ImportReport:
     statuses: int = 0
     labels_created: list[str] = field(default_factory=list)
     failures: list[InputError] = field(default_factory=list)
+    per_file: list[FileReport] = field(default_factory=list)
 
     def add(self, counts: _FileCounts) -> None:
         """Count what a committed write did."""
@@ -77,6 +123,11 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def left_out(self) -> bool:
+        """Whether any file left something out on purpose or warned."""
+        return any(f.notes.left_out or f.notes.warnings for f in self.per_file)
 
     def summary(self, *, details: bool = True) -> str:
         """What happened, in words; `details` adds one line per failed file."""
@@ -97,6 +148,21 @@ class ImportReport:
         if details:
             lines.extend(f"  {failure}" for failure in self.failures)
         return "\n".join(lines)
+
+    def file_lines(self, *, limit: int = 50) -> list[str]:
+        """Per file: the format, what came in and what was left out and why. Files with
+        nothing to say beyond their counts are shown only up to `limit`."""
+        shown: list[str] = []
+        quiet = 0
+        for index, file in enumerate(self.per_file):
+            noteworthy = file.failure is not None or file.notes.left_out or file.notes.warnings
+            if noteworthy or index < limit:
+                shown.extend(file.lines())
+            else:
+                quiet += 1
+        if quiet:
+            shown.append(f"... and {quiet} more file(s) imported without remarks")
+        return shown
 
 
 def _project_id(connection: Connection, name: str) -> int | None:
@@ -178,6 +244,7 @@ class Writer:
             for annotator_id, name in connection.execute(select(annotator.c.id, annotator.c.name))
         }
         self._pending = _FileCounts()
+        self.batch_files: list[tuple[int, int]] = []  # (new, duplicates) per file of a batch
 
     # -- ids ---------------------------------------------------------------------------
 
@@ -253,6 +320,7 @@ class Writer:
         counts = self._pending = _FileCounts()
         seen: set[str] = set()
         history: list[dict[str, Any]] = []
+        self.batch_files = []
         now = utc_now()
         for path, records in pending:
             new = duplicates = 0
@@ -264,6 +332,7 @@ class Writer:
                 else:
                     seen.add(digest)
                     new += 1
+            self.batch_files.append((new, duplicates))
             history.append(
                 {
                     "at": now, "annotator": self.importer, "action": "import",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Connection, delete
@@ -24,8 +25,8 @@ from annotator.core.corpus import Corpus
 from annotator.core.db import place, writing
 from annotator.core.failures import classify, translated
 from annotator.core.import_writer import (
+    FileReport,
     ImportReport,
-    Record,
     Writer,
     _FileCounts,
     ensure_project,
@@ -33,21 +34,32 @@ from annotator.core.import_writer import (
 )
 from annotator.core.models import history_t, project_t
 from annotator.core.shared_rows import retried
-from annotator.formats.records import DocumentRecord
+from annotator.formats.detection import brat_partner, detect
+from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRowRecord
+from annotator.formats.registry import (
+    IMPORT_FORMATS,
+    FileFormat,
+    FileNotes,
+    ReadOptions,
+    Record,
+    file_format,
+)
 
-__all__ = ["ImportCancelled", "ImportReport", "Writer", "ensure_project", "import_paths"]
+__all__ = [
+    "FileReport", "ImportCancelled", "ImportReport", "Writer", "ensure_project", "import_paths",
+]  # fmt: skip
 
-Reader = Callable[[Path], Iterable[Record]]
 ProgressCallback = Callable[[int, int, str], bool | None]
 
 log = logging.getLogger(__name__)
 
-KNOWN_SUFFIXES = {
-    ".txt": ImportFormat.TXT, ".text": ImportFormat.TXT,
-    ".md": ImportFormat.MD, ".markdown": ImportFormat.MD,
-    ".jsonl": ImportFormat.JSONL, ".ndjson": ImportFormat.JSONL, ".csv": ImportFormat.CSV,
-}  # fmt: skip
-FORMATS = tuple(ImportFormat)
+# What a folder's walk takes: every suffix some format reads. A `.txt` beside an `.ann`
+# of the same name is half of a brat document and comes in with it.
+KNOWN_SUFFIXES = frozenset(
+    {".txt", ".text", ".md", ".markdown", ".jsonl", ".ndjson", ".json", ".csv", ".ann",
+     ".conll", ".iob", ".bio", ".bioes", ".spacy"}
+)  # fmt: skip
+FORMATS = IMPORT_FORMATS
 
 
 class ImportCancelled(UserError):
@@ -88,34 +100,49 @@ def _folder_files(folder: Path, problems: list[InputError]) -> list[Path]:
             candidate = Path(root) / name
             if name.startswith(".") or candidate.suffix.lower() not in KNOWN_SUFFIXES:
                 continue
+            if brat_partner(candidate) is not None:
+                continue  # read with its .ann
             if candidate.is_file():
                 found.append(candidate)
     return sorted(found)
 
 
-def reader_for(path: Path, *, format_name: str | None, text_column: str) -> Reader:
-    # Each reader is imported when a file needs it: Markdown parsing alone takes longer
-    # to load than a small JSONL import takes to run.
-    name = format_name or KNOWN_SUFFIXES.get(path.suffix.lower())
-    if name in (ImportFormat.TXT, ImportFormat.MD):
-        from annotator.formats import article
+def format_of(path: Path, format_name: str | None) -> tuple[FileFormat, bool]:
+    """The file's format, and whether it was detected (not named by the user)."""
+    if format_name is not None:
+        return file_format(format_name), False
+    return file_format(detect(path)), True
 
-        markdown: dict[str, bool] = {ImportFormat.MD: True, ImportFormat.TXT: False}
-        forced = markdown.get(format_name or "")
-        return lambda p: [article.read_text_document(p, markdown=forced)]
-    if name == ImportFormat.JSONL:
-        from annotator.formats import jsonl
 
-        return jsonl.read_jsonl
-    if name == ImportFormat.CSV:
-        from annotator.formats import csvfile
+def read_file(
+    path: Path, file_format: FileFormat, options: ReadOptions, notes: FileNotes, *, named: bool
+) -> list[Record]:
+    """Every record of the file, or the InputError of its first bad line.
 
-        return lambda p: csvfile.read_csv(p, text_column=text_column)
-    raise InputError(
-        f"unknown file type {path.suffix or '(none)'}; "
-        f"use --format with one of {', '.join(FORMATS)}",
-        path=path,
-    )
+    A `.txt` is read as an article when it looks like one, unless the user named the
+    format: `--format txt` keeps it verbatim, `--format md` reads it as Markdown.
+    """
+    if named and file_format.name in (ImportFormat.TXT, ImportFormat.MD):
+        options = replace(options, markdown=file_format.name == ImportFormat.MD)
+    records = list(_located(file_format.reader(path, options, notes), path))
+    if options.annotator_from_folder:
+        _attribute(records, path.parent.name)
+    return records
+
+
+def _attribute(records: list[Record], annotator: str) -> None:
+    """Give the work no one is named for to `annotator`; a document with none is still
+    theirs to have seen (a brat file with an empty .ann)."""
+    for record in records:
+        if isinstance(record, DocumentRecord):
+            for span in record.spans:
+                span.annotator = span.annotator or annotator
+            for layer in record.layers:
+                layer.annotator = layer.annotator or annotator
+            if not record.layers:
+                record.layers.append(AnnotatorLayer(annotator))
+        elif isinstance(record, SpanRowRecord):
+            record.span.annotator = record.span.annotator or annotator
 
 
 def import_paths(
@@ -125,11 +152,17 @@ def import_paths(
     project: str,
     format_name: str | None = None,
     text_column: str = "text",
+    options: ReadOptions | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import files into `project` (created when missing); failures are reported, not raised."""
-    if format_name is not None and format_name not in FORMATS:
-        raise UserError(f"unknown import format {format_name!r}; choose from {', '.join(FORMATS)}")
+    """Import files into `project` (created when missing); failures are reported, not raised.
+
+    Without `format_name`, each file's format is detected by its name and content.
+    """
+    if format_name is not None:
+        file_format(format_name)  # an unknown name is refused before anything is read
+    if options is None:
+        options = ReadOptions(text_column=text_column)
     if corpus.annotator_name == GOLD:
         raise UserError(f"{GOLD!r} is the adjudicated layer, built by review: import as a person")
     files, missing = expand_paths(paths)
@@ -137,6 +170,7 @@ def import_paths(
 
     def attempt() -> ImportReport:
         report = ImportReport(files=len(files) + len(missing), failures=list(missing))
+        report.per_file = [FileReport(m.path or Path(), "?", failure=m) for m in missing]
         done_bytes = 0
         with writing(corpus.engine) as connection:
             # Made in the import's transaction, so a cancelled import leaves no project.
@@ -149,13 +183,18 @@ def import_paths(
                     and on_progress(done_bytes, total_bytes, path.name) is False
                 ):
                     raise ImportCancelled("import cancelled; nothing was written")
+                file = FileReport(path, format_name or "?")
+                report.per_file.append(file)
                 try:
-                    reader = reader_for(path, format_name=format_name, text_column=text_column)
-                    records = list(_located(reader(path), path))
+                    found, file.detected = format_of(path, format_name)
+                    file.format_name = found.name
+                    records = read_file(path, found, options, file.notes, named=not file.detected)
                 except InputError as error:
-                    report.failures.append(error.located(path=path))
+                    file.failure = error.located(path=path)
+                    report.failures.append(file.failure)
                 else:
-                    batch.add(path, records)
+                    file.layers = _layers(records, corpus.annotator_name)
+                    batch.add(file, records)
                 done_bytes += _size(path)
             batch.flush()
             if on_progress is not None and on_progress(total_bytes, total_bytes, "") is False:
@@ -194,16 +233,16 @@ class _Batch:
         self.connection = connection
         self.writer = writer
         self.report = report
-        self.pending: list[tuple[Path, list[Record]]] = []
+        self.pending: list[tuple[FileReport, list[Record]]] = []
         self.characters = 0
 
-    def add(self, path: Path, records: list[Record]) -> None:
+    def add(self, file: FileReport, records: list[Record]) -> None:
         plain = all(isinstance(r, DocumentRecord) and not r.spans and not r.layers for r in records)
         if not plain:
             self.flush()
-            self.write_one(path, records)
+            self.write_one(file, records)
             return
-        self.pending.append((path, records))
+        self.pending.append((file, records))
         self.characters += sum(len(r.text) for r in records if isinstance(r, DocumentRecord))
         if len(self.pending) >= self.MAX_FILES or self.characters >= self.MAX_CHARACTERS:
             self.flush()
@@ -215,7 +254,9 @@ class _Batch:
         if len(pending) > 1:
             savepoint = self.connection.begin_nested()
             try:
-                counts = self.writer.write_plain_batch(pending)
+                counts = self.writer.write_plain_batch(
+                    [(file.path, records) for file, records in pending]
+                )
                 savepoint.commit()
             except (InputError, SQLAlchemyError) as error:
                 if classify(error) is not None:
@@ -227,11 +268,16 @@ class _Batch:
                 self.writer.forget_pending()
             else:
                 self.committed(counts)
+                for (file, _), (new, duplicates) in zip(
+                    pending, self.writer.batch_files, strict=True
+                ):
+                    file.documents, file.duplicates = new, duplicates
                 return
-        for path, records in pending:
-            self.write_one(path, records)
+        for file, records in pending:
+            self.write_one(file, records)
 
-    def write_one(self, path: Path, records: list[Record]) -> None:
+    def write_one(self, file: FileReport, records: list[Record]) -> None:
+        path = file.path
         savepoint = self.connection.begin_nested()
         try:
             counts = self.writer.write(records, source=path)
@@ -239,18 +285,24 @@ class _Batch:
         except InputError as error:
             savepoint.rollback()
             self.writer.forget_pending()
-            self.report.failures.append(error.located(path=path))
+            self.failed(file, error.located(path=path))
             return
         except (IntegrityError, DataError) as error:
             # The file's data broke a rule of the schema. Only the driver's words are shown:
             # SQLAlchemy's own message holds the statement and the file's text.
             savepoint.rollback()
             self.writer.forget_pending()
-            self.report.failures.append(
-                InputError(f"the database refused this file: {error.orig}", path=path)
+            self.failed(
+                file, InputError(f"the database refused this file: {error.orig}", path=path)
             )
             return
         self.committed(counts)
+        file.add(counts)
+
+    def failed(self, file: FileReport, error: InputError) -> None:
+        file.failure = error
+        file.layers = []
+        self.report.failures.append(error)
 
     def committed(self, counts: _FileCounts) -> None:
         self.writer.remember(counts)
@@ -262,6 +314,20 @@ def _wrote_anything(report: ImportReport) -> bool:
         report.documents or report.duplicates or report.spans or report.spans_already_present
         or report.document_labels or report.statuses or report.labels_created
     )  # fmt: skip
+
+
+def _layers(records: list[Record], importer: str) -> list[str]:
+    """Whose work the records carry: the annotators of their spans and layers."""
+    names: set[str] = set()
+    for record in records:
+        if isinstance(record, DocumentRecord):
+            names.update((span.annotator or importer) for span in record.spans)
+            names.update((layer.annotator or importer) for layer in record.layers)
+        elif isinstance(record, SpanRowRecord):
+            names.add(record.span.annotator or importer)
+        else:
+            names.add(record.annotator or importer)
+    return sorted(names)
 
 
 def _size(path: Path) -> int:

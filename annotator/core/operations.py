@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from annotator.base.errors import UserError
 from annotator.base.offsets import check_offsets
-from annotator.base.vocabulary import GOLD, LabelKind, Origin, Status
+from annotator.base.vocabulary import COUNTED_ORIGINS, GOLD, LabelKind, Origin, Status
 from annotator.core.changes import LABEL_ORDER, Change, place_labels, snapshot
 from annotator.core.models import (
     Annotator,
@@ -241,7 +241,7 @@ def add_span(
     if problem is not None:
         raise UserError(f"cannot add the span to document {document_id}: {problem}")
     duplicate = session.exec(
-        select(Span.id).where(
+        select(Span).where(
             Span.document_id == document_id,
             Span.annotator_id == annotator_id,
             Span.label_id == label_id,
@@ -250,7 +250,20 @@ def add_span(
         )
     ).first()
     if duplicate is not None:
-        raise UserError(f"that {label.name} span at {start}-{end} already exists")
+        if duplicate.origin in COUNTED_ORIGINS:
+            raise UserError(f"that {label.name} span at {start}-{end} already exists")
+        # A rejected or suggested span at the same place becomes the person's span; undo
+        # gives it back its former origin.
+        before = snapshot(duplicate)
+        duplicate.origin = origin.value
+        duplicate.note = note if note is not None else duplicate.note
+        duplicate.updated_at = utc_now()
+        session.add(duplicate)
+        session.flush()
+        return Change(
+            "add span", "span", before, snapshot(duplicate),
+            project_id=project_id, document_id=document_id,
+        )  # fmt: skip
     span = Span(
         document_id=document_id,
         annotator_id=annotator_id,
@@ -382,7 +395,9 @@ def set_status(
 
 
 def spans_of(document_id: int, *, session: Session, annotator_id: int | None) -> list[Span]:
-    query = select(Span).where(Span.document_id == document_id)
+    query = select(Span).where(
+        Span.document_id == document_id, col(Span.origin).in_(COUNTED_ORIGINS)
+    )
     if annotator_id is not None:
         query = query.where(Span.annotator_id == annotator_id)
     return list(session.exec(query.order_by(col(Span.start), col(Span.end), col(Span.id))).all())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.base.errors import InputError
+from annotator.formats.registry import IMPORT_FORMATS
 
 HEAD_BYTES = 256 * 1024
 _CONLL_TAG = re.compile(r"(O|[BIESLU]-\S+|\S+-[BIESLU]|-X-)")
@@ -59,7 +60,8 @@ def detect(path: Path) -> str:
     if suffix in (".txt", ".text"):
         return "txt"
     raise InputError(
-        f"cannot tell the format of a {suffix or 'nameless'} file; name it with --format",
+        f"unknown file type {suffix or '(none)'}; "
+        f"use --format with one of {', '.join(IMPORT_FORMATS)}",
         path=path,
     )
 
@@ -76,25 +78,25 @@ def _head(path: Path) -> str:
 
 
 def _json_format(path: Path, head: str) -> str:
+    """By the first object's keys. Content that is not JSON objects goes to our own reader,
+    whose error names the line and what is wrong with it."""
     stripped = head.lstrip()
     first: Any = None
-    if stripped.startswith("["):
-        first = _first_of_array(head)
-    else:
-        line = next((line for line in stripped.split("\n") if line.strip()), "")
-        try:
-            first = json.loads(line)
-        except ValueError:
-            first = _whole(path) if stripped.startswith("{") else None
+    try:
+        if stripped.startswith("["):
+            first = _first_of_array(head)
+        else:
+            line = next((line for line in stripped.split("\n") if line.strip()), "")
+            try:
+                first = json.loads(line)
+            except ValueError:
+                first = _whole(path) if stripped.startswith("{") else None
+    except RecursionError:
+        first = None
     if isinstance(first, list):
         first = next((item for item in first if isinstance(item, dict)), None)
     if not isinstance(first, dict):
-        raise InputError(
-            "cannot tell which JSON format this is (no JSON object at its start); "
-            "name it with --format",
-            path=path,
-            line=1,
-        )
+        return "jsonl"
     return _by_keys(first)
 
 

@@ -51,6 +51,9 @@ class ReadOptions:
     text_column: str = "text"  # CSV: the column that holds the text
     keep_rejected: bool = False  # Prodigy: keep rejected answers as rejected suggestions
     markdown: bool | None = None  # an article: Markdown or verbatim text; None decides by shape
+    # A project of several people's folders (brat's and bratiaa's DIR/alice/…): work a file
+    # does not attribute is the work of the annotator its folder is named after.
+    annotator_from_folder: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ class Act(Enum):
     IMPORT_FOLDER = ("Import &folder…", ())
     EXPORT_CSV = ("Export &CSV…", ("Ctrl+E",))
     EXPORT_JSONL = ("Export &JSONL…", ())
+    EXPORT_AS = ("Export &As…", ("Ctrl+Shift+E",))
     CONNECT = ("Connect to &Server…", ("Ctrl+Shift+O",))
     SWITCH_PROJECT = ("Switch &project…", ("Ctrl+P",))
     QUIT = ("&Quit", ("Ctrl+Q",))
@@ -64,6 +65,7 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.IMPORT_FOLDER: lambda w: w.import_folder,
     Act.EXPORT_CSV: lambda w: lambda: w.export(ExportFormat.CSV),
     Act.EXPORT_JSONL: lambda w: lambda: w.export(ExportFormat.JSONL),
+    Act.EXPORT_AS: lambda w: w.export_as,
     Act.CONNECT: lambda w: w.connect_to_server,
     Act.SWITCH_PROJECT: lambda w: w.switch_project,
     Act.QUIT: lambda w: w.close,
@@ -123,7 +125,8 @@ SEPARATOR = None
 # The menu bar: each menu's title and its actions in order; None draws a separator.
 MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
     ("&File", (
-        Act.IMPORT, Act.IMPORT_FOLDER, SEPARATOR, Act.EXPORT_CSV, Act.EXPORT_JSONL, SEPARATOR,
+        Act.IMPORT, Act.IMPORT_FOLDER, SEPARATOR, Act.EXPORT_CSV, Act.EXPORT_JSONL, Act.EXPORT_AS,
+        SEPARATOR,
         Act.CONNECT, Act.SWITCH_PROJECT, SEPARATOR, Act.QUIT,
     )),
     ("&Edit", (

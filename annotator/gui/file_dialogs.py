@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from annotator.base.vocabulary import ExportFormat
 
 IMPORTABLE = (
-    "Articles and annotations (*.txt *.md *.markdown *.jsonl *.ndjson *.csv);;All files (*)"
+    "Articles and annotations (*.txt *.md *.markdown *.jsonl *.ndjson *.json *.csv *.ann "
+    "*.conll *.iob *.bio *.bioes *.spacy);;All files (*)"
 )
 
 
@@ -53,6 +54,30 @@ def export_file(parent: QWidget, project: str, format_name: str) -> Path | None:
         f"{format_name.upper()} (*.{format_name})",
     )  # fmt: skip
     return Path(path) if path else None
+
+
+def export_any(parent: QWidget, project: str) -> tuple[Path, str] | None:
+    """Where to export and in which format, chosen by the file type in the dialog."""
+    from annotator.formats.registry import EXPORT_FORMATS, FORMATS
+
+    filters = {
+        f"{FORMATS[name].summary} (*{' *'.join(FORMATS[name].suffixes)})": name
+        for name in EXPORT_FORMATS
+    }
+    suggested = Path.home() / f"{project}.jsonl"
+    path, chosen_filter = QFileDialog.getSaveFileName(
+        parent, "Export As", str(suggested), ";;".join(filters)
+    )
+    if not path:
+        return None
+    format_name = filters.get(chosen_filter, "jsonl")
+    chosen = Path(path)
+    suffix = FORMATS[format_name].suffixes[0]
+    if FORMATS[format_name].folder:
+        chosen = chosen.with_suffix("") if chosen.suffix == suffix else chosen
+    elif chosen.suffix.lower() not in FORMATS[format_name].suffixes:
+        chosen = chosen.with_suffix(suffix)
+    return chosen, format_name
 
 
 def gold_export_file(parent: QWidget, project: str) -> tuple[Path, ExportFormat] | None:

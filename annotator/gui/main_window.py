@@ -513,6 +513,19 @@ class MainWindow(QMainWindow):
         if path is not None:
             run_export(self, ws.corpus, ws.project.id, path, format_name=format_name)
 
+    def export_as(self) -> None:
+        """Any format of the registry: doccano, Prodigy, Label Studio, brat, CoNLL, spaCy."""
+        from annotator.gui import file_dialogs
+        from annotator.gui.transfer import run_export
+
+        ws = self.workspace
+        if ws.corpus is None or ws.project is None or ws.project.id is None:
+            return
+        chosen = file_dialogs.export_any(self, ws.project.name)
+        if chosen is not None:
+            path, format_name = chosen
+            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name)
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from annotator.core.importing import ImportReport
 
 
+SHOWN_FILE_LINES = 12  # of the per-file report, in view before Show Details
+
+
 def _progress_dialog(parent: QWidget, title: str) -> QProgressDialog:
     dialog = QProgressDialog(title, "Cancel", 0, 1000, parent)
     dialog.setObjectName("progressDialog")
@@ -68,20 +71,31 @@ def run_import(
 
 
 def show_import_report(parent: QWidget, report: ImportReport) -> QMessageBox:
+    """The totals, then per file its format, what came in and what was left out and why;
+    the first lines of that are in view, all of it under Show Details."""
     box = QMessageBox(parent)
     box.setObjectName("importReport")
     box.setWindowTitle("Import")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # file names are the user's, never markup
     lines = report.summary().splitlines()
     headline = [line for line in lines if not line.startswith("  ")]
     box.setText("\n".join(headline))
+    per_file = report.file_lines()
+    shown = per_file[:SHOWN_FILE_LINES]
+    if len(per_file) > len(shown):
+        shown.append(f"… {len(per_file) - len(shown)} more line(s) under Show Details")
+    informative = "\n".join(shown)
     if report.failures:
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setInformativeText(
-            "Nothing was written from the files that failed; fix them and import them again."
+        informative += (
+            "\n\nNothing was written from the files that failed; fix them and import them again."
         )
-        box.setDetailedText("\n".join(str(failure) for failure in report.failures))
     else:
-        box.setIcon(QMessageBox.Icon.Information)
+        box.setIcon(QMessageBox.Icon.Warning if report.left_out else QMessageBox.Icon.Information)
+    box.setInformativeText(informative)
+    details = report.file_lines(limit=len(report.per_file))
+    details += [str(failure) for failure in report.failures]
+    box.setDetailedText("\n".join(details))
     box.open()
     return box
 
@@ -112,7 +126,16 @@ def run_export(
             QMessageBox.warning(parent, "Export", str(error))
         return False
     dialog.close()
-    what = "document(s)" if format_name == ExportFormat.JSONL else "span(s)"
+    what = "span(s)" if format_name == ExportFormat.CSV else "document(s)"
     files = "\n".join(str(path) for path in report.files)
-    QMessageBox.information(parent, "Export", f"Wrote {report.rows} {what} to\n{files}")
+    written = f"Wrote {report.rows} {what} to\n{files}"
+    notes = list(report.notes.lines())
+    if notes:
+        # What the format could not hold: said, never dropped without a word.
+        shown = notes[:SHOWN_FILE_LINES]
+        if len(notes) > len(shown):
+            shown.append(f"… and {len(notes) - len(shown)} more")
+        QMessageBox.warning(parent, "Export", written + "\n\n" + "\n".join(shown))
+    else:
+        QMessageBox.information(parent, "Export", written)
     return True

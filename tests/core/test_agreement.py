@@ -543,7 +543,8 @@ def test_report_serialises_with_stable_keys_rounded_floats_and_no_nan():
     payload = report.to_json()
     assert list(payload) == [
         "annotators", "span_labels", "document_labels", "documents",
-        "single_annotator_documents", "token_pattern", "pairs", "all_annotators", "caveats",
+        "single_annotator_documents", "token_pattern", "pairs", "pair_means", "all_annotators",
+        "caveats",
     ]  # fmt: skip
     assert list(payload["pairs"][0]) == [
         "a", "b", "documents", "tokens", "exact_f1", "overlap_f1", "token_kappa", "token_f1",
@@ -778,3 +779,18 @@ def test_bratiaa_example_project_reports(corpora):
     lisa_max = instance.pair("Lisa", "Max")
     assert lisa_max.exact.f1 < lisa_max.overlap.f1 < 1
     assert lisa_max.exact.f1 < lisa_max.token_f1.f1
+
+
+def test_pair_means_are_the_mean_and_population_sd_of_the_pairs_f1():
+    report = ag.compute_report(_random_data(4))
+    exact = np.array([pair.exact.f1 for pair in report.pairs])
+    summary = report.pair_mean("exact_f1")
+    assert summary.pairs == len(report.pairs) >= 3
+    assert summary.mean == pytest.approx(exact.mean())
+    assert summary.sd == pytest.approx(exact.std(ddof=0))
+    label = report.span_labels[0]
+    by_label = [pair.token_f1_by_label[label].f1 for pair in report.pairs]
+    assert report.pair_mean("token_f1", label).mean == pytest.approx(np.nanmean(by_label))
+    payload = report.to_json()["pair_means"]
+    assert payload["exact_f1"]["overall"]["mean"] == round(exact.mean(), 4)
+    assert f"Mean of the {len(report.pairs)} pairs' F1" in report.to_text()

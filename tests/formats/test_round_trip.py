@@ -13,10 +13,11 @@ import pytest
 from annotator.base.text import content_hash
 from annotator.core.corpus import Corpus
 from annotator.core.exporting import export_project
-from annotator.core.importing import import_paths, reader_for
+from annotator.core.importing import format_of, import_paths, read_file
 from annotator.formats.csv_export import companion_path
 from annotator.formats.jsonl import read_jsonl
 from annotator.formats.records import DocumentRecord
+from annotator.formats.registry import FileNotes, ReadOptions
 from tests.conftest import REPO, SAMPLES
 
 PROJECT = "round trip"
@@ -179,8 +180,11 @@ def test_a_format_survives_import_and_export_on_every_backend(
     source = _source(case, request)
     records: list[DocumentRecord] = []
     for path in _files(source):
-        read = reader_for(path, format_name=case.format_name, text_column=case.text_column)
-        records.extend(read(path))
+        found, detected = format_of(path, case.format_name)
+        options = ReadOptions(text_column=case.text_column)
+        for record in read_file(path, found, options, FileNotes(), named=not detected):
+            assert isinstance(record, DocumentRecord)
+            records.append(record)
     assert records, f"{source} holds no documents"
 
     report = import_paths(

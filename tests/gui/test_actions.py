@@ -24,8 +24,8 @@ def menu_entries(window: MainWindow) -> list[tuple[str, list[str]]]:
 def test_the_menu_bar_follows_the_table(window: MainWindow) -> None:
     assert menu_entries(window) == [
         ("&File", ["action_import", "action_import_folder", "-", "action_export_csv",
-                   "action_export_jsonl", "-", "action_connect", "action_switch_project", "-",
-                   "action_quit"]),
+                   "action_export_jsonl", "action_export_as", "-", "action_connect",
+                   "action_switch_project", "-", "action_quit"]),
         ("&Edit", ["action_undo", "action_redo", "-", "action_find", "action_delete_span", "-",
                    "action_labels", "action_snap", "action_settings"]),
         ("&Go", ["action_next_document", "action_previous_document", "-",
@@ -42,6 +42,7 @@ def test_shortcuts_are_unchanged(window: MainWindow) -> None:
         return [s.toString() for s in window.actions_by_name[act].shortcuts()]
 
     assert keys(Act.IMPORT) == ["Ctrl+I"]
+    assert keys(Act.EXPORT_AS) == ["Ctrl+Shift+E"]
     assert keys(Act.DONE_AND_NEXT) == ["Ctrl+Return", "Ctrl+Enter"]
     assert keys(Act.ZOOM_IN) == ["Ctrl++", "Ctrl+="]
     assert keys(Act.DELETE_SPAN) == [QKeySequence(Qt.Key.Key_Delete).toString()]

@@ -34,6 +34,11 @@ CAVEATS: dict[str, str] = {
         " labels every token it touches, so boundary errors inside a token and between"
         " adjacent spans of one label vanish; no chance correction"
     ),
+    "pair_means": (
+        "the mean and the population standard deviation over the pairs of each pair's F1,"
+        " as bratiaa reports them; a pair in which neither annotator used a label has no F1"
+        " for it and is left out of that label's mean"
+    ),
     "document_label_kappa": (
         "present or absent per document and label, on documents both annotated; the"
         " overall value pools every (document, label) decision"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from annotator.base.errors import UserError
-from annotator.base.vocabulary import AnnotatorKind, LabelKind, Status
+from annotator.base.vocabulary import COUNTED_ORIGINS, AnnotatorKind, LabelKind, Status
 from annotator.core.agreement.data import AgreementData, AgreementDocument, SpanTuple
 from annotator.core.catalog import Catalog
 from annotator.core.models import (
@@ -108,7 +108,7 @@ def _read_annotations(
         select(span_t.c.document_id, span_t.c.annotator_id, span_t.c.label_id,
                span_t.c.start, span_t.c.end)
         .join(document_t, document_t.c.id == span_t.c.document_id)
-        .where(in_project)
+        .where(in_project, span_t.c.origin.in_(COUNTED_ORIGINS))
         .order_by(span_t.c.document_id, span_t.c.annotator_id),
         span_t.c.annotator_id,
     )  # fmt: skip

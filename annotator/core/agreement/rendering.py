@@ -31,6 +31,11 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = 
     return "\n".join(lines)
 
 
+def _mean(report: AgreementReport, measure: str, label: str | None) -> str:
+    found = report.pair_mean(measure, label)
+    return "n/a" if not found.pairs else f"{_cell(found.mean)} ± {_cell(found.sd)}"
+
+
 def render_text(report: AgreementReport) -> str:
     out = [
         "Inter-annotator agreement",
@@ -72,6 +77,18 @@ def render_text(report: AgreementReport) -> str:
             pair_rows,
         )
     )
+    if len(report.pairs) > 1:
+        out += ["", f"Mean of the {len(report.pairs)} pairs' F1 (population SD)"]
+        measures = (("exact F1", "exact_f1"), ("ovl F1", "overlap_f1"), ("tok F1", "token_f1"))
+        out.append(
+            _table(
+                ["label", *(name for name, _ in measures)],
+                [
+                    [label or "all", *(_mean(report, key, label) for _, key in measures)]
+                    for label in (None, *report.span_labels)
+                ],
+            )
+        )
     for pair in report.pairs:
         out += ["", f"Per label, {pair.a} / {pair.b} ({pair.tokens:,} tokens)"]
         rows = [

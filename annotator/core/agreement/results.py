@@ -143,6 +143,36 @@ class PairAgreement:
         }
 
 
+class PairMean(NamedTuple):
+    """One measure over every pair: bratiaa's summary of pairwise F1."""
+
+    mean: float
+    sd: float  # population standard deviation (numpy's default, as bratiaa)
+    pairs: int  # how many pairs had a value
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> PairMean:
+        kept = np.array([v for v in values if not math.isnan(v)], dtype=float)
+        if not len(kept):
+            return cls(math.nan, math.nan, 0)
+        return cls(float(kept.mean()), float(kept.std()), len(kept))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"mean": _number(self.mean), "sd": _number(self.sd), "pairs": self.pairs}
+
+
+# The F1 measures whose means over the pairs the report gives, by their JSON names.
+PAIR_MEASURES = ("exact_f1", "overlap_f1", "token_f1")
+
+
+def _f1_of(pair: PairAgreement, measure: str) -> tuple[F1Score, dict[str, F1Score]]:
+    if measure == "exact_f1":
+        return pair.exact, pair.exact_by_label
+    if measure == "overlap_f1":
+        return pair.overlap, pair.overlap_by_label
+    return pair.token_f1, pair.token_f1_by_label
+
+
 @dataclass(frozen=True, slots=True)
 class GroupAgreement:
     """All annotators at once."""
@@ -198,6 +228,15 @@ class AgreementReport:
                 return pair
         raise KeyError(f"no pair {a} / {b}; pairs keep the annotators' order")
 
+    def pair_mean(self, measure: str, label: str | None = None) -> PairMean:
+        """Mean and SD over the pairs of one F1 (`exact_f1`, `overlap_f1`, `token_f1`),
+        overall or for one label: how bratiaa summarises a team."""
+        values = []
+        for pair in self.pairs:
+            overall, by_label = _f1_of(pair, measure)
+            values.append((overall if label is None else by_label[label]).f1)
+        return PairMean.of(values)
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON types, stable keys, floats rounded to 4 places, NaN as None."""
         return {
@@ -208,6 +247,16 @@ class AgreementReport:
             "single_annotator_documents": self.single_annotator_documents,
             "token_pattern": self.token_pattern,
             "pairs": [pair.to_json() for pair in self.pairs],
+            "pair_means": {
+                measure: {
+                    "overall": self.pair_mean(measure).to_json(),
+                    "by_label": {
+                        label: self.pair_mean(measure, label).to_json()
+                        for label in self.span_labels
+                    },
+                }
+                for measure in PAIR_MEASURES
+            },
             "all_annotators": self.group.to_json(),
             "caveats": dict(CAVEATS),
         }

@@ -11,7 +11,14 @@ from sqlalchemy import Connection, func, select
 from sqlmodel import Session
 
 from annotator.base.errors import UserError
-from annotator.base.vocabulary import GOLD, AnnotatorKind, ItemKind, Origin, ReviewAction
+from annotator.base.vocabulary import (
+    COUNTED_ORIGINS,
+    GOLD,
+    AnnotatorKind,
+    ItemKind,
+    Origin,
+    ReviewAction,
+)
 from annotator.core import operations as ops
 from annotator.core.changes import Change, record, snapshot
 from annotator.core.corpus import Corpus
@@ -81,7 +88,11 @@ def _spans(
         )
         .join(label_t, label_t.c.id == span_t.c.label_id)
         .join(document_t, document_t.c.id == span_t.c.document_id)
-        .where(span_t.c.annotator_id == annotator_id, *where)
+        .where(
+            span_t.c.annotator_id == annotator_id,
+            span_t.c.origin.in_(COUNTED_ORIGINS),
+            *where,
+        )
         .order_by(span_t.c.document_id, span_t.c.start, span_t.c.end, span_t.c.id)
     )  # fmt: skip
     layers: dict[int, list[SpanRef]] = defaultdict(list)
