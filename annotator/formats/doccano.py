@@ -4,8 +4,10 @@ Read: the text under `text` or doccano 1.x's `data` (or the `column_data` the us
 with `text_key`); spans as `label`/`labels` lists of `[start, end, "LABEL"]`, as
 `entities` (lists or `{start_offset, end_offset, label}` objects) or as 1.x
 `annotations` (`label` or `label_name`, and the `user` whose layer they are); document
-labels as a list of names, a single name, or spaCy's `cats`. Relations are left out and
-counted; every other key is kept in the document's meta. A whole file that is one
+labels as a list of names, a single name, or spaCy's `cats`. A line in our own JSONL
+shape (`spans` objects, `annotations` with an annotator) is read as ours, so a file made
+by hand that mixes them comes in whole. Relations are left out and counted; every
+other key is kept in the document's meta. A whole file that is one
 pretty-printed object or an array of them (doccano's relation export) is read too.
 
 Write: one line per document and annotator layer, `label` holding spans or document
@@ -32,6 +34,7 @@ from annotator.formats.json_lines import (
     json_objects,
     kind,
     merged_meta,
+    our_layers,
     show,
     without_repeats,
 )
@@ -45,7 +48,7 @@ ANNOTATOR_KEY = "annotator"
 STATUS_KEY = "status"
 # Keys the reader takes a meaning from: a meta key of that name is written inside "meta".
 _RESERVED = frozenset(
-    {*_TEXT_KEYS, *_LABEL_KEYS, *DOCUMENT_FIELDS, "entities", "cats", "annotations",
+    {*_TEXT_KEYS, *_LABEL_KEYS, *DOCUMENT_FIELDS, "entities", "spans", "cats", "annotations",
      "relations", ANNOTATOR_KEY, STATUS_KEY, "meta"}
 )  # fmt: skip
 
@@ -102,10 +105,16 @@ class _Example:
         if obj.get("entities") is not None:
             consumed.add("entities")
             record.spans += self._entities(obj["entities"], spans, default)
+        if obj.get("spans") is not None:  # a hand-made file in Prodigy's or our own shape
+            consumed.add("spans")
+            record.spans += spans.span_objects(obj["spans"], "spans", annotator=default)
         if obj.get("cats") is not None:
             consumed.add("cats")
             add_labels(default, self.line.cats(obj["cats"], "cats"))
-        if isinstance(obj.get("annotations"), list):
+        if _is_our_layers(obj.get("annotations")):  # a line of our own JSONL among doccano's
+            consumed.add("annotations")
+            our_layers(self.line, obj["annotations"], spans, record)
+        elif isinstance(obj.get("annotations"), list):
             consumed.add("annotations")
             for annotator, found, names in self._annotations(obj["annotations"], spans, default):
                 record.spans += found
@@ -228,6 +237,12 @@ class _Example:
         if isinstance(value, str) and value.strip():
             return value
         raise self.line.error(f'{where}: "user" must be a name or a user id, found {show(value)}')
+
+
+def _is_our_layers(value: Any) -> bool:
+    return isinstance(value, list) and any(
+        isinstance(item, dict) and "annotator" in item for item in value
+    )
 
 
 def write(

@@ -20,7 +20,7 @@ from annotator.base.errors import InputError
 from annotator.base.offsets import check_offsets
 from annotator.base.text import normalize_newlines
 from annotator.base.vocabulary import Origin, Status
-from annotator.formats.records import DocumentRecord, SpanRecord
+from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.source import (
     MAX_JSON_DEPTH,
     check_document_length,
@@ -464,6 +464,32 @@ class Spans:
             return parse_timestamp(value)
         except ValueError as error:
             raise self.line.error(f'{where}: "{key}": {error}') from None
+
+
+def our_layers(line: Line, value: Any, spans: Spans, record: DocumentRecord) -> None:
+    """Our own `annotations`: one entry per annotator, with status, document labels and spans."""
+    if not isinstance(value, list):
+        raise line.error(f'"annotations" must be an array, found {kind(value)}')
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        where = f"annotations[{index}]"
+        if not isinstance(entry, dict):
+            raise line.error(f"{where} must be an object, found {kind(entry)}")
+        annotator = entry.get("annotator")
+        if not isinstance(annotator, str) or not annotator.strip():
+            raise line.error(
+                f'{where}: "annotator" must be a non-empty string, found {show(annotator)}'
+            )
+        if annotator in seen:
+            raise line.error(f"{where}: annotator {show(annotator)} appears twice")
+        seen.add(annotator)
+        status = line.status(entry.get("status"), f"{where}: ")
+        labels = line.label_list(entry.get("document_labels"), f"{where}.document_labels")
+        record.layers.append(AnnotatorLayer(annotator, status, labels))
+        if entry.get("spans") is not None:
+            record.spans += spans.span_objects(
+                entry["spans"], f"{where}.spans", annotator=annotator
+            )
 
 
 def without_repeats(spans: list[SpanRecord]) -> tuple[list[SpanRecord], int]:

@@ -21,14 +21,12 @@ from annotator.formats.json_lines import (
     ORIGINS,
     STATUSES,
     Line,
-    Spans,
     json_objects,
-    kind,
     merged_meta,
+    our_layers,
     parse_timestamp,
-    show,
 )
-from annotator.formats.records import AnnotatorLayer, DocumentRecord
+from annotator.formats.records import DocumentRecord
 from annotator.formats.registry import FileNotes, ReadOptions
 
 __all__ = ["ORIGINS", "STATUSES", "parse_timestamp", "read", "read_jsonl"]
@@ -108,32 +106,6 @@ def _document(line: Line, obj: dict[str, Any]) -> DocumentRecord:
     if obj.get("spans") is not None:
         record.spans += spans.span_objects(obj["spans"], "spans", annotator=None)
     if obj.get("annotations") is not None:
-        _layers(line, obj["annotations"], spans, record)
+        our_layers(line, obj["annotations"], spans, record)
     record.meta = merged_meta(obj, consumed=set(_OUR_KEYS))
     return record
-
-
-def _layers(line: Line, value: Any, spans: Spans, record: DocumentRecord) -> None:
-    """One entry per annotator, with status, document labels and spans."""
-    if not isinstance(value, list):
-        raise line.error(f'"annotations" must be an array, found {kind(value)}')
-    seen: set[str] = set()
-    for index, entry in enumerate(value):
-        where = f"annotations[{index}]"
-        if not isinstance(entry, dict):
-            raise line.error(f"{where} must be an object, found {kind(entry)}")
-        annotator = entry.get("annotator")
-        if not isinstance(annotator, str) or not annotator.strip():
-            raise line.error(
-                f'{where}: "annotator" must be a non-empty string, found {show(annotator)}'
-            )
-        if annotator in seen:
-            raise line.error(f"{where}: annotator {show(annotator)} appears twice")
-        seen.add(annotator)
-        status = line.status(entry.get("status"), f"{where}: ")
-        labels = line.label_list(entry.get("document_labels"), f"{where}.document_labels")
-        record.layers.append(AnnotatorLayer(annotator, status, labels))
-        if entry.get("spans") is not None:
-            record.spans += spans.span_objects(
-                entry["spans"], f"{where}.spans", annotator=annotator
-            )
