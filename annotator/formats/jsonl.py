@@ -11,11 +11,9 @@ naming the file and line.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from annotator.base.errors import InputError
 from annotator.formats.json_lines import (
     DOCUMENT_FIELDS,
     ORIGINS,
@@ -29,7 +27,7 @@ from annotator.formats.json_lines import (
 from annotator.formats.records import DocumentRecord
 from annotator.formats.registry import FileNotes, ReadOptions
 
-__all__ = ["ORIGINS", "STATUSES", "parse_timestamp", "read", "read_jsonl"]
+__all__ = ["ORIGINS", "STATUSES", "foreign_format", "parse_timestamp", "read"]
 
 _OUR_KEYS = frozenset({"text", *DOCUMENT_FIELDS, "meta", "spans", "annotations"})
 _PRODIGY_KEYS = ("_input_hash", "_task_hash", "answer", "_view_id", "_session_id",
@@ -42,32 +40,6 @@ def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[Documen
     """The registry's entry: our own JSONL, one document a line."""
     for number, obj in json_objects(path):
         yield _document(Line(path, number), obj)
-
-
-def read_jsonl(
-    path: Path, *, text_key: str | None = None, label_key: str | None = None
-) -> Iterator[DocumentRecord]:
-    """Any JSON Lines file annotator reads, its format told by its content (or by the
-    doccano field names given), for callers that do not choose a format themselves.
-
-    What a doccano or Prodigy file leaves out is not reported here; the importer names
-    the format and reads the notes through the registry instead.
-    """
-    from annotator.formats.detection import detect
-    from annotator.formats.registry import FORMATS
-
-    name = "doccano" if text_key is not None or label_key is not None else "jsonl"
-    if name == "jsonl":
-        # Unreadable or not JSON at its start: our own reader says where, by line.
-        with suppress(InputError):
-            name = detect(path)
-    if name == "jsonl":
-        yield from read(path, ReadOptions(), FileNotes())
-        return
-    options = ReadOptions(text_key=text_key, label_key=label_key)
-    for record in FORMATS[name].reader(path, options, FileNotes()):
-        assert isinstance(record, DocumentRecord)
-        yield record
 
 
 def foreign_format(obj: dict[str, Any]) -> tuple[str, str] | None:

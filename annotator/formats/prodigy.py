@@ -7,7 +7,8 @@ its annotator's finished work (status done), spans or none; a binary `ner` task 
 confirms one suggestion and says nothing of the rest of the text, so its status is in
 progress. A task without an answer is taken as `db-in` takes it, accepted, with no status.
 `_annotator_id` (else `_session_id`) names the layer. Classification gives document
-labels: `label` of an accepted task, the `accept`ed option ids, or spaCy's `cats`. The
+labels: `label` of an accepted task, the `accept`ed option ids, or spaCy's `cats`; the
+spans of a classification task only highlight pattern matches and are left out. The
 text of every task is imported, even a rejected one's; tasks with the same text become
 one document in the importer.
 
@@ -46,6 +47,8 @@ ACCEPT, REJECT, IGNORE = "accept", "reject", "ignore"
 _ANSWERS = (ACCEPT, REJECT, IGNORE)
 # Views where a person answers yes or no to one suggestion, not for the whole text.
 _BINARY_VIEWS = frozenset({"ner"})
+# Views where spans only highlight the text for a question about the whole of it.
+_HIGHLIGHT_VIEWS = frozenset({"classification"})
 # Keys the reader takes a meaning from; every other key of a task is kept in meta.
 _TASK_KEYS = frozenset(
     {"text", "spans", "tokens", "answer", "accept", "options", "label", "cats", "relations",
@@ -86,7 +89,11 @@ class _Task:
             self.notes.leave_out("rejected answers")
         elif answer == IGNORE:
             self.notes.leave_out("ignored answers")
-        if obj.get("spans") is not None:
+        if obj.get("spans") is not None and obj.get("_view_id") in _HIGHLIGHT_VIEWS:
+            # textcat.teach shows pattern matches as spans: highlights, not annotations.
+            shown = list(spans.objects(obj["spans"], "spans"))
+            self.notes.leave_out("spans highlighted in classification tasks", len(shown))
+        elif obj.get("spans") is not None:
             record.spans, repeats = without_repeats(
                 self._spans(obj["spans"], obj.get("tokens"), spans, annotator, answer)
             )

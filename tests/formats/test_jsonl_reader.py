@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from annotator.base.errors import InputError
 from annotator.base.text import normalize_newlines
-from annotator.formats.jsonl import ORIGINS, STATUSES, read, read_jsonl
+from annotator.formats.jsonl import ORIGINS, STATUSES, read
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.registry import FileNotes, ReadOptions
 
@@ -309,7 +309,7 @@ def test_bad_line_names_file_and_line(
 
 def test_reader_stops_at_first_bad_record(tmp_path: Path) -> None:
     path = write_lines(tmp_path, GOOD, "{oops", "{also bad")
-    records = read_jsonl(path)
+    records = read(path, ReadOptions(), FileNotes())
     assert next(records).line == 1
     with pytest.raises(InputError) as caught:
         next(records)
@@ -387,26 +387,6 @@ def test_other_tools_lines_are_refused_with_the_format_that_reads_them(
     path = write_lines(tmp_path, GOOD, line)
     error = expect_error(path, 2, f"--format {format_name}", f'"{key}"', "not annotator's own")
     assert f"{format_name}'s shape" in error.reason
-
-
-def test_read_jsonl_reads_each_file_as_its_content_says(tmp_path: Path) -> None:
-    """The importer's reader before it chooses by format: doccano and Prodigy files are
-    read by their own readers, so a rejected answer is no annotation there either."""
-    doccano = write_lines(
-        tmp_path, {"text": "EU rejects", "label": [[0, 2, "ORG"]]}, name="d.jsonl"
-    )
-    assert [r.spans for r in read_jsonl(doccano)] == [[SpanRecord(0, 2, "ORG")]]
-    prodigy = write_lines(
-        tmp_path,
-        {"text": "Apple", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "reject"},
-        name="p.jsonl",
-    )
-    assert [r.spans for r in read_jsonl(prodigy)] == [[]]
-    custom = write_lines(tmp_path, {"column_data": "Peter", "column_label": [[0, 5, "PER"]]})
-    (record,) = read_jsonl(custom, text_key="column_data", label_key="column_label")
-    assert record.spans == [SpanRecord(0, 5, "PER")]
-    ours = write_lines(tmp_path, {"text": "x", "annotations": []}, name="o.jsonl")
-    assert [r.text for r in read_jsonl(ours)] == ["x"]
 
 
 # --- property: offsets survive JSON, newline normalisation and any Unicode -----------------

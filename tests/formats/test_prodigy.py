@@ -136,7 +136,7 @@ def test_classification_label_options_and_cats(tmp_path: Path) -> None:
     path = write_lines(
         tmp_path / "in.jsonl",
         {"text": "Goal in the last minute", "label": "SPORTS", "answer": "accept",
-         "_view_id": "classification"},
+         "_view_id": "classification", "spans": [{"start": 0, "end": 4, "label": "SPORTS"}]},
         {"text": "Rates rise again", "label": "SPORTS", "answer": "reject"},
         {"text": "Rates rise again",
          "options": [{"id": "FIN", "text": "Finance"}, {"id": 7, "text": "Seven"},
@@ -153,7 +153,11 @@ def test_classification_label_options_and_cats(tmp_path: Path) -> None:
         [AnnotatorLayer("", Status.DONE, ["POL"])],
     ]
     assert records[2].meta == {"_view_id": "choice"}  # the options are the labels
-    assert notes.left_out == {"rejected answers": 1}
+    assert records[0].spans == []  # a pattern match shown to help the decision
+    assert notes.left_out == {
+        "rejected answers": 1,
+        "spans highlighted in classification tasks": 1,
+    }
 
 
 def test_token_offsets_and_recorded_span_text(tmp_path: Path) -> None:
