@@ -46,6 +46,10 @@ _TEXT_KEYS = ("text", "data")  # doccano 1.x (and flair) keep the text under "da
 # Where the writer names the layer; doccano keeps unknown keys as the example's meta.
 ANNOTATOR_KEY = "annotator"
 STATUS_KEY = "status"
+# Keys by which detection would take the file for Prodigy's or Label Studio's.
+_OTHER_TOOLS_KEYS = frozenset(
+    {"answer", "accept", "options", "tokens", "predictions", "completions"}
+)
 # Keys the reader takes a meaning from: a meta key of that name is written inside "meta".
 _RESERVED = frozenset(
     {*_TEXT_KEYS, *_LABEL_KEYS, *DOCUMENT_FIELDS, "entities", "spans", "cats", "annotations",
@@ -239,6 +243,12 @@ class _Example:
         raise self.line.error(f'{where}: "user" must be a name or a user id, found {show(value)}')
 
 
+def _nested(key: str) -> bool:
+    """Whether a meta key goes inside "meta": one the reader gives a meaning, or one by which
+    the file would be taken for another tool's (Prodigy's `_input_hash`, `answer`, ...)."""
+    return key in _RESERVED or key in _OTHER_TOOLS_KEYS or key.startswith("_")
+
+
 def _is_our_layers(value: Any) -> bool:
     return isinstance(value, list) and any(
         isinstance(item, dict) and "annotator" in item for item in value
@@ -300,7 +310,7 @@ def _lines(
             value = getattr(document, key)
             if value is not None:
                 line[key] = value.isoformat() if key == "published" else value
-        nested = {key: value for key, value in document.meta.items() if key in _RESERVED}
+        nested = {key: value for key, value in document.meta.items() if _nested(key)}
         line.update({key: value for key, value in document.meta.items() if key not in nested})
         if nested:
             line["meta"] = nested

@@ -291,6 +291,22 @@ def test_export_is_one_line_per_document_and_layer_in_doccano_shape(tmp_path: Pa
     }
 
 
+def test_meta_from_another_tool_is_nested_so_the_export_stays_doccano(tmp_path: Path) -> None:
+    meta = {"_input_hash": 1, "_view_id": "ner", "answer": "accept", "tokens": [], "id": 9}
+    record = DocumentRecord(text="From Prodigy.", meta=meta)
+    target = tmp_path / "out.jsonl"
+    write([record], target)
+    line = json.loads(target.read_text(encoding="utf-8"))
+    assert line == {
+        "text": "From Prodigy.",
+        "label": [],
+        "id": 9,
+        "meta": {"_input_hash": 1, "_view_id": "ner", "answer": "accept", "tokens": []},
+    }
+    assert detect(target) == "doccano"
+    assert read_all(target)[0].meta == meta
+
+
 def test_round_trip_of_every_layer_with_emoji_cjk_combining_rtl_and_crlf(tmp_path: Path) -> None:
     target = tmp_path / "out.jsonl"
     notes = write(documents(), target)
