@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -241,21 +240,32 @@ def write(
                          for name in layer.document_labels})  # fmt: skip
     with atomic_output(target, encoding="utf-8", newline="\n") as out:
         for document, layers in layered:
+            # One tokenization per text, cut at every layer's span edges: the tasks of one
+            # text share their tokens, as Prodigy's do.
+            edges = [edge for span in document.spans for edge in (span.start, span.end)]
+            tokens = tokenize(document.text, edges)
+            shared = _json(tokens)  # the bulk of a task, written out once per text
             each: list[Layer | None] = [*layers] if layers else [None]
             for layer in each:
-                task = _task(document, layer, all_labels, notes)
-                out.write(json.dumps(task, ensure_ascii=False, separators=(",", ":")))
-                out.write("\n")
+                task = _json(_task(document, tokens, layer, all_labels, notes))
+                out.write(f'{task[:-1]},"tokens":{shared}}}\n')
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _task(
-    document: DocumentRecord, layer: Layer | None, all_labels: list[str], notes: FileNotes
+    document: DocumentRecord,
+    tokens: list[dict[str, Any]],
+    layer: Layer | None,
+    all_labels: list[str],
+    notes: FileNotes,
 ) -> dict[str, Any]:
     spans = layer.spans if layer is not None else []
-    tokens = tokenize(document.text, [edge for span in spans for edge in (span.start, span.end)])
     token_at = {token["start"]: token["id"] for token in tokens}
     token_ending = {token["end"]: token["id"] for token in tokens}
-    task: dict[str, Any] = {"text": document.text, "tokens": tokens, "spans": []}
+    task: dict[str, Any] = {"text": document.text, "spans": []}  # the tokens follow
     for span in sorted(spans, key=lambda s: (s.start, s.end, s.label)):
         written: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
         if span.start in token_at and span.end in token_ending:  # not an edge in white space
@@ -297,12 +307,22 @@ def tokenize(text: str, edges: Iterable[int] = ()) -> list[dict[str, Any]]:
     """Prodigy's tokens: words and single other characters, also cut at every given edge,
     so that each span starts and ends on a token boundary."""
     cuts = sorted(set(edges))
+    next_cut = 0
     tokens: list[dict[str, Any]] = []
     for match in _WORD.finditer(text):
         start, end = match.span()
-        inner = cuts[bisect_right(cuts, start) : bisect_right(cuts, end - 1)]
-        for piece_start, piece_end in zip([start, *inner], [*inner, end], strict=True):
-            tokens.append({"text": text[piece_start:piece_end], "start": piece_start,
-                           "end": piece_end, "id": len(tokens), "ws": False})  # fmt: skip
-        tokens[-1]["ws"] = end < len(text) and text[end].isspace()
+        while next_cut < len(cuts) and cuts[next_cut] <= start:
+            next_cut += 1
+        piece_start = start
+        while next_cut < len(cuts) and cuts[next_cut] < end:
+            cut = cuts[next_cut]
+            tokens.append(_token(text, piece_start, cut, len(tokens), ws=False))
+            piece_start = cut
+            next_cut += 1
+        ws = end < len(text) and text[end].isspace()
+        tokens.append(_token(text, piece_start, end, len(tokens), ws=ws))
     return tokens
+
+
+def _token(text: str, start: int, end: int, number: int, *, ws: bool) -> dict[str, Any]:
+    return {"text": text[start:end], "start": start, "end": end, "id": number, "ws": ws}
