@@ -80,9 +80,8 @@ class _Task:
             return None
         answer = self._answer(obj.get("answer"))
         annotator = self._annotator(obj)
-        given_meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-        assert isinstance(given_meta, dict)
-        fields = _document_fields(given_meta)
+        given_meta = obj.get("meta")
+        fields = _document_fields(given_meta) if isinstance(given_meta, dict) else {}
         record, spans = self.line.document(raw, fields)
         if answer == REJECT:
             self.notes.leave_out("rejected answers")
