@@ -156,7 +156,8 @@ def _is_our_layers(value: Any) -> bool:
 
 
 def _looks_like_conll(head: str) -> bool:
-    """Most non-blank lines end in a tag (B-PER, I-LOC, O) after a token."""
+    """Most non-blank lines hold a token and then a tag (B-PER, I-LOC, O) in some column
+    after it (flair's `token tag +/-` has one more after the tag)."""
     lines = [line for line in head.split("\n")[:200] if line.strip()]
     lines = [line for line in lines if not line.startswith(("#", "-DOCSTART-"))]
     if len(lines) < 2:
@@ -164,6 +165,7 @@ def _looks_like_conll(head: str) -> bool:
     tagged = sum(
         1
         for line in lines
-        if len(fields := line.split()) >= 2 and _CONLL_TAG.fullmatch(fields[-1]) is not None
+        if len(fields := line.split()) >= 2
+        and any(_CONLL_TAG.fullmatch(field) is not None for field in fields[1:])
     )
     return tagged >= 0.9 * len(lines)

@@ -63,7 +63,8 @@ def test_every_export_is_read_back_as_its_own_format_detected(
     assert report.spans == len(SPANS), "\n".join(report.file_lines())
     [document] = corpus.documents(corpus.project_id("back"))
     text = corpus.document(document.id).text
-    assert text == TEXT.replace("\r\n", "\n")
+    if written != "conll":  # CoNLL keeps tokens, and its text is rebuilt from them
+        assert text == TEXT.replace("\r\n", "\n")
     spans = corpus.spans(document.id, annotator="alice")
     assert sorted((text[s.start : s.end], s.text) for s in spans) == sorted(
         (word, word) for word, _ in WORDS
