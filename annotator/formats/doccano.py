@@ -6,9 +6,11 @@ with `text_key`); spans as `label`/`labels` lists of `[start, end, "LABEL"]`, as
 `annotations` (`label` or `label_name`, and the `user` whose layer they are); document
 labels as a list of names, a single name, or spaCy's `cats`. A line in our own JSONL
 shape (`spans` objects, `annotations` with an annotator) is read as ours, so a file made
-by hand that mixes them comes in whole. Relations are left out and counted; every
-other key is kept in the document's meta. A whole file that is one
-pretty-printed object or an array of them (doccano's relation export) is read too.
+by hand that mixes them comes in whole; a file of nothing but such lines is ours, and a
+line of Prodigy's or Label Studio's is refused, naming the format that reads it.
+Relations are left out and counted; every other key is kept in the document's meta. A
+whole file that is one pretty-printed object or an array of them (doccano's relation
+export) is read too.
 
 Write: one line per document and annotator layer, `label` holding spans or document
 labels as doccano's sequence-labelling and text-classification imports take them (or
@@ -35,8 +37,10 @@ from annotator.formats.json_lines import (
     kind,
     merged_meta,
     our_layers,
+    shape_of,
     show,
     without_repeats,
+    wrong_shape,
 )
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.registry import FileNotes, Layer, ReadOptions, WriteOptions, layers_of
@@ -58,12 +62,28 @@ _RESERVED = frozenset(
 
 
 def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[DocumentRecord]:
-    """Every example of the file, checked whole before the first is given."""
+    """Every example of the file, checked whole before the first is given.
+
+    A line of Prodigy's or Label Studio's is refused with the format that reads it. Lines
+    in our own shape are read among doccano's, but a file of nothing else is ours.
+    """
     records: list[DocumentRecord] = []
+    first_of_ours: tuple[Line, str] | None = None
+    doccano_seen = options.text_key is not None or options.label_key is not None
     for number, obj in json_objects(path, whole_document=True):
-        record = _Example(Line(path, number), options, notes).record(obj)
+        line = Line(path, number)
+        shape = shape_of(obj)
+        if shape is not None and shape[0] in ("prodigy", "labelstudio"):
+            raise wrong_shape(line, *shape, reading="doccano")
+        if shape is not None and shape[0] == "jsonl":
+            first_of_ours = first_of_ours or (line, shape[1])
+        elif shape is not None or "label" in obj or "cats" in obj:
+            doccano_seen = True
+        record = _Example(line, options, notes).record(obj)
         if record is not None:
             records.append(record)
+    if first_of_ours is not None and not doccano_seen:
+        raise wrong_shape(first_of_ours[0], "jsonl", first_of_ours[1], reading="doccano")
     return iter(records)
 
 

@@ -246,6 +246,56 @@ def merged_meta(obj: dict[str, Any], consumed: set[str]) -> dict[str, Any]:
     return meta
 
 
+# Whose shape a line is in, by keys only that tool writes, for refusing a file read as the
+# wrong format with the format that reads it (a Prodigy file read as ours would turn its
+# rejected answers into annotations).
+_WHOSE = {
+    "prodigy": "Prodigy's",
+    "doccano": "doccano's",
+    "labelstudio": "Label Studio's",
+    "jsonl": "annotator's own JSONL",
+}
+_PRODIGY_KEYS = ("_input_hash", "_task_hash", "answer", "_view_id", "_session_id",
+                 "_annotator_id", "_timestamp", "tokens", "accept")  # fmt: skip
+_DOCCANO_KEYS = ("labels", "entities", "relations")
+_DOCCANO_1_KEYS = frozenset({"label", "label_name", "start_offset", "end_offset", "user"})
+
+
+def shape_of(obj: dict[str, Any]) -> tuple[str, str] | None:
+    """The format whose shape a line is in and the key that says so, or None for a line
+    that says nothing (a text, spans objects, meta)."""
+    for key in _PRODIGY_KEYS:
+        if key in obj:
+            return "prodigy", key
+    if isinstance(obj.get("data"), dict) or "completions" in obj or "predictions" in obj:
+        return "labelstudio", "data" if "data" in obj else "predictions"
+    annotations = obj.get("annotations")
+    if isinstance(annotations, list):
+        items = [item for item in annotations if isinstance(item, dict)]
+        if any("result" in item for item in items):
+            return "labelstudio", "annotations"
+        if any("annotator" in item for item in items):
+            return "jsonl", "annotations"
+        if any(item.keys() & _DOCCANO_1_KEYS for item in items):
+            return "doccano", "annotations"
+    if isinstance(obj.get("label"), list):
+        return "doccano", "label"
+    for key in _DOCCANO_KEYS:
+        if key in obj:
+            return "doccano", key
+    if "text" not in obj and isinstance(obj.get("data"), str):
+        return "doccano", "data"
+    return None
+
+
+def wrong_shape(line: Line, shape: str, key: str, reading: str) -> InputError:
+    """The error for a line of another format: which one, and the --format that reads it."""
+    return line.error(
+        f'this line is in {_WHOSE[shape]} shape (it has "{key}"), not {_WHOSE[reading]}; '
+        f"import it with --format {shape}"
+    )
+
+
 class Line:
     """One JSON object of a file: errors located at its line, and its common fields."""
 

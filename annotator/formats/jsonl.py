@@ -23,17 +23,17 @@ from annotator.formats.json_lines import (
     merged_meta,
     our_layers,
     parse_timestamp,
+    shape_of,
+    wrong_shape,
 )
 from annotator.formats.records import DocumentRecord
 from annotator.formats.registry import FileNotes, ReadOptions
 
-__all__ = ["ORIGINS", "STATUSES", "foreign_format", "parse_timestamp", "read"]
+__all__ = ["ORIGINS", "STATUSES", "parse_timestamp", "read"]
 
 _OUR_KEYS = frozenset({"text", *DOCUMENT_FIELDS, "meta", "spans", "annotations"})
-_PRODIGY_KEYS = ("_input_hash", "_task_hash", "answer", "_view_id", "_session_id",
-                 "_annotator_id", "tokens", "accept", "options")  # fmt: skip
-_DOCCANO_KEYS = ("label", "labels", "entities", "relations", "cats")
-_DOCCANO_1_KEYS = frozenset({"label", "label_name", "start_offset", "end_offset", "user"})
+# Keys only doccano (and Prodigy) give a meaning that our own shape does not have.
+_DOCUMENT_LABEL_KEYS = ("label", "cats")
 
 
 def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[DocumentRecord]:
@@ -42,35 +42,13 @@ def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[Documen
         yield _document(Line(path, number), obj)
 
 
-def foreign_format(obj: dict[str, Any]) -> tuple[str, str] | None:
-    """The format a line written by another tool is in, and the key that says so."""
-    for key in _PRODIGY_KEYS:
-        if key in obj:
-            return "prodigy", key
-    if isinstance(obj.get("data"), dict) or "completions" in obj or "predictions" in obj:
-        return "labelstudio", "data" if "data" in obj else "predictions"
-    for key in _DOCCANO_KEYS:
-        if key in obj:
-            return "doccano", key
-    if "text" not in obj and isinstance(obj.get("data"), str):
-        return "doccano", "data"
-    annotations = obj.get("annotations")
-    if isinstance(annotations, list) and any(
-        isinstance(item, dict) and "annotator" not in item and item.keys() & _DOCCANO_1_KEYS
-        for item in annotations
-    ):
-        return "doccano", "annotations"
-    return None
-
-
 def _document(line: Line, obj: dict[str, Any]) -> DocumentRecord:
-    foreign = foreign_format(obj)
-    if foreign is not None:
-        name, key = foreign
-        raise line.error(
-            f"this line is in {name}'s shape (it has \"{key}\"), not annotator's own JSONL; "
-            f"import it with --format {name}"
-        )
+    shape = shape_of(obj)
+    if shape is None:
+        key = next((key for key in _DOCUMENT_LABEL_KEYS if key in obj), None)
+        shape = None if key is None else ("doccano", key)
+    if shape is not None and shape[0] != "jsonl":
+        raise wrong_shape(line, *shape, reading="jsonl")
     raw = line.text(obj, "text")
     if not raw.strip():
         raise line.error('"text" is empty')

@@ -36,8 +36,10 @@ from annotator.formats.json_lines import (
     json_objects,
     kind,
     merged_meta,
+    shape_of,
     show,
     without_repeats,
+    wrong_shape,
 )
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.registry import FileNotes, Layer, ReadOptions, WriteOptions, layers_of
@@ -60,6 +62,10 @@ def read(path: Path, options: ReadOptions, notes: FileNotes) -> Iterator[Documen
     """Every task of the file, checked whole before the first is given."""
     records: list[DocumentRecord] = []
     for number, obj in json_objects(path, whole_document=True):
+        shape = shape_of(obj)
+        if shape is not None and shape[0] != "prodigy":
+            # Read as tasks, another tool's work would come in as nobody's answer.
+            raise wrong_shape(Line(path, number), *shape, reading="prodigy")
         record = _Task(Line(path, number), options, notes).record(obj)
         if record is not None:
             records.append(record)

@@ -236,6 +236,33 @@ def test_bad_line_names_file_and_line(
     expect_error(path, 3, *fragments)
 
 
+@pytest.mark.parametrize(
+    ("line", "whose", "key"),
+    [
+        ('{"text": "abc", "spans": [], "answer": "reject"}', "Prodigy's", "answer"),
+        ('{"text": "abc", "label": [[0, 1, "X"]], "_input_hash": 7}', "Prodigy's", "_input_hash"),
+        ('{"data": {"text": "abc"}, "annotations": [{"result": []}]}', "Label Studio's", "data"),
+    ],
+)
+def test_another_tools_line_is_refused_with_its_format(
+    tmp_path: Path, line: str, whose: str, key: str
+) -> None:
+    path = write_lines(tmp_path / "in.jsonl", {"text": "fine", "label": []}, line)
+    error = expect_error(path, 2, f'in {whose} shape (it has "{key}")', "not doccano's")
+    assert "--format " in error.reason
+
+
+def test_our_lines_among_doccanos_are_read_but_a_file_of_ours_is_refused(tmp_path: Path) -> None:
+    ours = {"text": "Our own.", "annotations": [{"annotator": "carol", "status": "done",
+            "spans": [{"start": 0, "end": 3, "label": "X"}]}]}  # fmt: skip
+    mixed = write_lines(tmp_path / "mixed.jsonl", {"text": "EU", "label": [[0, 2, "ORG"]]}, ours)
+    _, second = read_all(mixed)
+    assert second.spans == [SpanRecord(0, 3, "X", annotator="carol")]
+    assert second.layers == [AnnotatorLayer("carol", Status.DONE, [])]
+    only_ours = write_lines(tmp_path / "ours.jsonl", {"text": "plain"}, ours)
+    expect_error(only_ours, 2, "annotator's own JSONL shape", "--format jsonl")
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 

@@ -183,7 +183,8 @@ def test_format_jsonl_on_another_tools_file_is_a_clear_error_and_writes_nothing(
     code, _, err = run(capsys, "import", str(source), "--format", "jsonl", "--project", "P",
                        "--db", database_url)  # fmt: skip
     assert code == 1
-    assert f"{source}, line 1: this line is in {shape}'s shape" in err
+    whose = {"doccano": "doccano's", "prodigy": "Prodigy's"}[shape]
+    assert f"{source}, line 1: this line is in {whose} shape" in err
     assert f"import it with --format {shape}" in err
     code, out, _ = run(capsys, "projects", "--db", database_url)
     assert code == 0 and "P" not in out.split()

@@ -386,7 +386,8 @@ def test_other_tools_lines_are_refused_with_the_format_that_reads_them(
 ) -> None:
     path = write_lines(tmp_path, GOOD, line)
     error = expect_error(path, 2, f"--format {format_name}", f'"{key}"', "not annotator's own")
-    assert f"{format_name}'s shape" in error.reason
+    whose = {"doccano": "doccano's", "prodigy": "Prodigy's", "labelstudio": "Label Studio's"}
+    assert f"in {whose[format_name]} shape" in error.reason
 
 
 # --- property: offsets survive JSON, newline normalisation and any Unicode -----------------

@@ -242,6 +242,29 @@ def test_bad_line_names_file_and_line(
     expect_error(path, 3, *fragments)
 
 
+@pytest.mark.parametrize(
+    ("line", "whose", "key", "format_name"),
+    [
+        ('{"text": "abc", "label": [[0, 1, "X"]]}', "doccano's", "label", "doccano"),
+        ('{"text": "abc", "entities": [], "relations": []}', "doccano's", "entities", "doccano"),
+        (
+            '{"text": "abc", "annotations": [{"annotator": "a", "status": "done"}]}',
+            "annotator's own JSONL",
+            "annotations",
+            "jsonl",
+        ),
+        ('{"data": {"text": "abc"}, "predictions": []}', "Label Studio's", "data", "labelstudio"),
+    ],
+)
+def test_another_tools_line_is_refused_with_its_format(
+    tmp_path: Path, line: str, whose: str, key: str, format_name: str
+) -> None:
+    path = write_lines(tmp_path / "in.jsonl", {"text": "fine", "answer": "accept"}, line)
+    expect_error(
+        path, 2, f'in {whose} shape (it has "{key}")', "not Prodigy's", f"--format {format_name}"
+    )
+
+
 # --- writing ---------------------------------------------------------------------------------
 
 
