@@ -33,6 +33,7 @@ from annotator.formats.json_lines import (
     DOCUMENT_FIELDS,
     Line,
     Spans,
+    describe_document,
     json_objects,
     kind,
     merged_meta,
@@ -244,7 +245,7 @@ def write(
     all_labels = sorted({name for _, layers in layered for layer in layers
                          for name in layer.document_labels})  # fmt: skip
     with atomic_output(target, encoding="utf-8", newline="\n") as out:
-        for document, layers in layered:
+        for number, (document, layers) in enumerate(layered, start=1):
             # One tokenization per text, cut at every layer's span edges: the tasks of one
             # text share their tokens, as Prodigy's do.
             edges = [edge for span in document.spans for edge in (span.start, span.end)]
@@ -252,7 +253,8 @@ def write(
             shared = _json(tokens)  # the bulk of a task, written out once per text
             each: list[Layer | None] = [*layers] if layers else [None]
             for layer in each:
-                task = _json(_task(document, tokens, layer, all_labels, notes))
+                where = describe_document(document, number)
+                task = _json(_task(document, where, tokens, layer, all_labels, notes))
                 out.write(f'{task[:-1]},"tokens":{shared}}}\n')
 
 
@@ -262,6 +264,7 @@ def _json(value: Any) -> str:
 
 def _task(
     document: DocumentRecord,
+    where: str,
     tokens: list[dict[str, Any]],
     layer: Layer | None,
     all_labels: list[str],
@@ -281,7 +284,7 @@ def _task(
         task["spans"].append(written)
         if span.note:
             notes.warn(
-                f"{_describe(document)}: the note on span {span.start}-{span.end} is not "
+                f"{where}: the note on span {span.start}-{span.end} is not "
                 "written (a Prodigy span has no place for it)"
             )
     if all_labels:
@@ -300,12 +303,6 @@ def _task(
             meta[key] = value.isoformat() if key == "published" else value
     task["meta"] = meta
     return task
-
-
-def _describe(document: DocumentRecord) -> str:
-    if document.title:
-        return f"document {show(document.title, 40)}"
-    return f"document {show(document.text, 40)}"
 
 
 def tokenize(text: str, edges: Iterable[int] = ()) -> list[dict[str, Any]]:

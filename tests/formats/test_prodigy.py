@@ -318,7 +318,7 @@ def test_export_gives_tasks_db_in_takes(tmp_path: Path) -> None:
     assert "_input_hash" not in alice  # Prodigy hashes the text anew
     assert notes.left_out == {"in progress statuses (Prodigy has only answers)": 1}
     assert [w.reason for w in notes.warnings] == [
-        'document "A meeting": the note on span 17-22 is not written '
+        'document 1 ("A meeting"): the note on span 17-22 is not written '
         "(a Prodigy span has no place for it)"
     ]
     assert detect(target) == "prodigy"
