@@ -327,7 +327,7 @@ GOOD_LINE = json.dumps(
                 "spans": [{"start": 0, "end": 6, "label": "BAD_FILE_SPAN"}],
             }
         ],
-        "label": [[2, 6, "BAD_FILE_DOCCANO"]],
+        "spans": [{"start": 2, "end": 6, "label": "BAD_FILE_TOP_LEVEL"}],
     }
 ).encode()
 
@@ -339,7 +339,7 @@ BAD_INPUTS = {
     "malformed JSON": ("bad.jsonl", GOOD_LINE + b'\n{"text": "unclosed\n', 2, "not valid JSON"),
     "span outside the text": (
         "bad.jsonl",
-        GOOD_LINE + b'\n\n{"text": "short", "label": [[0, 99, "X"]]}\n',
+        GOOD_LINE + b'\n\n{"text": "short", "spans": [{"start": 0, "end": 99, "label": "X"}]}\n',
         3,
         "ends past the text",
     ),

@@ -14,14 +14,22 @@ from hypothesis import strategies as st
 from annotator.base.errors import InputError
 from annotator.formats.article import read_text_document
 from annotator.formats.csvfile import read_csv
-from annotator.formats.jsonl import read_jsonl
+from annotator.formats.detection import detect
 from annotator.formats.records import DocumentRecord
+from annotator.formats.registry import FORMATS, FileNotes, ReadOptions
 from annotator.formats.source import MAX_DOCUMENT_CHARS, MAX_FILE_BYTES, MAX_JSON_DEPTH
 
 Reader = Callable[[Path], list[object]]
 
+
+def read_jsonl(path: Path) -> list[DocumentRecord]:
+    """A JSON Lines file read as the importer reads it: by the format its content names."""
+    records = FORMATS[detect(path)].reader(path, ReadOptions(), FileNotes())
+    return [record for record in records if isinstance(record, DocumentRecord)]
+
+
 READERS: dict[str, Reader] = {
-    "in.jsonl": lambda path: list(read_jsonl(path)),
+    "in.jsonl": read_jsonl,
     "in.csv": lambda path: list(read_csv(path)),
     "in.md": lambda path: [read_text_document(path)],
     "in.txt": lambda path: [read_text_document(path)],

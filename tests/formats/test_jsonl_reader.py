@@ -1,4 +1,5 @@
-"""JSONL reader: doccano, Prodigy, flair and our own shape; every bad input names file and line."""
+"""Our own JSONL reader: every layer read back, other tools' shapes refused with the format
+that reads them, every bad input named by file and line."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 
 from annotator.base.errors import InputError
 from annotator.base.text import normalize_newlines
-from annotator.formats.jsonl import ORIGINS, STATUSES, read_jsonl
+from annotator.formats.jsonl import ORIGINS, STATUSES, read
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
+from annotator.formats.registry import FileNotes, ReadOptions
 
 
 def write_lines(tmp_path: Path, *objects: object, name: str = "in.jsonl") -> Path:
@@ -23,8 +25,8 @@ def write_lines(tmp_path: Path, *objects: object, name: str = "in.jsonl") -> Pat
     return path
 
 
-def read_all(path: Path, **options: str) -> list[DocumentRecord]:
-    return list(read_jsonl(path, **options))
+def read_all(path: Path) -> list[DocumentRecord]:
+    return list(read(path, ReadOptions(), FileNotes()))
 
 
 def expect_error(path: Path, line: int | None, *fragments: str) -> InputError:
@@ -45,40 +47,7 @@ def expect_error(path: Path, line: int | None, *fragments: str) -> InputError:
 # --- accepted shapes -----------------------------------------------------------------------
 
 
-def test_doccano_sequence_labelling(tmp_path: Path) -> None:
-    path = write_lines(
-        tmp_path,
-        {"id": 7, "text": "EU rejects German lamb.", "label": [[0, 2, "ORG"], [11, 17, "MISC"]]},
-        {"text": "No spans", "label": []},
-    )
-    first, second = read_all(path)
-    assert first.text == "EU rejects German lamb."
-    assert first.spans == [SpanRecord(0, 2, "ORG"), SpanRecord(11, 17, "MISC")]
-    assert all(span.annotator is None for span in first.spans)
-    assert first.meta == {"id": 7}
-    assert first.layers == []
-    assert (first.line, second.line) == (1, 2)
-    assert second.spans == [] and second.layers == []
-
-
-def test_doccano_labels_key_and_comments_go_to_meta(tmp_path: Path) -> None:
-    path = write_lines(
-        tmp_path,
-        {"id": 1, "text": "Berlin", "labels": [[0, 6, "LOC"]], "Comments": ["check"]},
-    )
-    (record,) = read_all(path)
-    assert record.spans == [SpanRecord(0, 6, "LOC")]
-    assert record.meta == {"id": 1, "Comments": ["check"]}
-
-
-def test_doccano_classification_gives_document_labels_for_importing_user(tmp_path: Path) -> None:
-    path = write_lines(tmp_path, {"text": "Great match", "label": ["Sports", "Fun", "Sports"]})
-    (record,) = read_all(path)
-    assert record.spans == []
-    assert record.layers == [AnnotatorLayer(annotator="", document_labels=["Sports", "Fun"])]
-
-
-def test_doccano_meta_object_and_extra_keys(tmp_path: Path) -> None:
+def test_meta_object_and_extra_keys(tmp_path: Path) -> None:
     path = write_lines(
         tmp_path,
         {"text": "x", "meta": {"wikiPageID": 1, "id": "from-meta"}, "id": 5, "comments": []},
@@ -86,59 +55,6 @@ def test_doccano_meta_object_and_extra_keys(tmp_path: Path) -> None:
     (record,) = read_all(path)
     # meta's own keys win over a top-level key of the same name
     assert record.meta == {"wikiPageID": 1, "id": "from-meta", "comments": []}
-
-
-def test_doccano_relation_entities_become_spans(tmp_path: Path) -> None:
-    path = write_lines(
-        tmp_path,
-        {
-            "text": "Google was founded by Larry Page.",
-            "entities": [
-                {"id": 0, "start_offset": 0, "end_offset": 6, "label": "ORG"},
-                {"id": 1, "start_offset": 22, "end_offset": 32, "label": "PERSON"},
-            ],
-            "relations": [{"from_id": 0, "to_id": 1, "type": "foundedBy"}],
-        },
-    )
-    (record,) = read_all(path)
-    assert [(s.start, s.end, s.label) for s in record.spans] == [(0, 6, "ORG"), (22, 32, "PERSON")]
-    assert record.meta == {"relations": [{"from_id": 0, "to_id": 1, "type": "foundedBy"}]}
-
-
-def test_prodigy_spans(tmp_path: Path) -> None:
-    path = write_lines(
-        tmp_path,
-        {
-            "text": "Apple hires Tim",
-            "spans": [
-                {"start": 0, "end": 5, "label": "ORG", "token_start": 0, "token_end": 0},
-                {"start": 12, "end": 15, "label": "PERSON", "text": "Tim"},
-            ],
-            "meta": {"source": "news"},
-            "_input_hash": 123,
-            "answer": "accept",
-        },
-    )
-    (record,) = read_all(path)
-    assert record.spans == [SpanRecord(0, 5, "ORG"), SpanRecord(12, 15, "PERSON", text="Tim")]
-    assert record.meta == {"source": "news", "_input_hash": 123, "answer": "accept"}
-
-
-def test_flair_text_under_data(tmp_path: Path) -> None:
-    path = write_lines(tmp_path, {"id": 3, "data": "This is New Berlin", "label": [[8, 18, "LOC"]]})
-    (record,) = read_all(path)
-    assert record.text == "This is New Berlin"
-    assert record.spans == [SpanRecord(8, 18, "LOC")]
-    assert record.meta == {"id": 3}
-
-
-def test_custom_field_names(tmp_path: Path) -> None:
-    path = write_lines(tmp_path, {"column_data": "Peter", "column_label": [[0, 5, "PER"]]})
-    (record,) = read_all(path, text_key="column_data", label_key="column_label")
-    assert record.text == "Peter"
-    assert record.spans == [SpanRecord(0, 5, "PER")]
-    assert record.meta == {}
-    expect_error(path, 1, 'no "text" field')
 
 
 def test_our_own_shape(tmp_path: Path) -> None:
@@ -210,7 +126,7 @@ def test_null_optional_fields(tmp_path: Path) -> None:
     path = write_lines(
         tmp_path,
         {"text": "t", "title": None, "author": None, "published": None, "source_url": None},
-        {"text": "t", "label": None, "spans": None, "annotations": None, "meta": None},
+        {"text": "t", "spans": None, "annotations": None, "meta": None},
     )
     first, second = read_all(path)
     assert (first.title, first.author, first.published, first.source_url) == (None,) * 4
@@ -232,7 +148,9 @@ def test_blank_lines_skipped_and_lines_counted(tmp_path: Path) -> None:
 def test_crlf_file_and_unicode_line_separators_inside_strings(tmp_path: Path) -> None:
     path = tmp_path / "crlf.jsonl"
     text = "one\u2028two\x85three"
-    line = json.dumps({"text": text, "label": [[0, 3, "A"]]}, ensure_ascii=False)
+    line = json.dumps(
+        {"text": text, "spans": [{"start": 0, "end": 3, "label": "A"}]}, ensure_ascii=False
+    )
     path.write_bytes((line + "\r\n" + line + "\r\n").encode("utf-8"))
     records = read_all(path)
     assert [r.text for r in records] == [text, text]
@@ -241,7 +159,9 @@ def test_crlf_file_and_unicode_line_separators_inside_strings(tmp_path: Path) ->
 
 def test_utf16_file(tmp_path: Path) -> None:
     path = tmp_path / "utf16.jsonl"
-    path.write_text('{"text": "Grüße 😀", "label": [[6, 7, "EMOJI"]]}\n', encoding="utf-16")
+    path.write_text(
+        '{"text": "Grüße 😀", "spans": [{"start": 6, "end": 7, "label": "E"}]}\n', encoding="utf-16"
+    )
     (record,) = read_all(path)
     assert record.text[6:7] == "😀"
 
@@ -297,19 +217,46 @@ GOOD = {"text": "hello world"}
         ('{"title": "no text"}', ('no "text" field',)),
         ('{"text": 5}', ('"text" must be a string',)),
         ('{"text": "   \\n "}', ('"text" is empty',)),
-        ('{"text": "abc", "label": [[0, 4, "X"]]}', ("label[0]", "ends past the text")),
-        ('{"text": "abc", "label": [[2, 2, "X"]]}', ("end 2 is not after start 2",)),
-        ('{"text": "abc", "label": [[2, 1, "X"]]}', ("end 1 is not after start 2",)),
-        ('{"text": "abc", "label": [[-1, 2, "X"]]}', ("start -1 is negative",)),
-        ('{"text": "abc", "label": [[true, 2, "X"]]}', ("start must be a whole number", "true")),
-        ('{"text": "abc", "label": [[0, true, "X"]]}', ("end must be a whole number",)),
-        ('{"text": "abc", "label": [[0.0, 2, "X"]]}', ("start must be a whole number",)),
-        ('{"text": "abc", "label": [["0", 2, "X"]]}', ("start must be a whole number",)),
-        ('{"text": "abc", "label": [[0, 2, 7]]}', ("label must be a non-empty string",)),
-        ('{"text": "abc", "label": [[0, 2, ""]]}', ("label must be a non-empty string",)),
-        ('{"text": "abc", "label": [[0, 2]]}', ('[start, end, "LABEL"]',)),
-        ('{"text": "abc", "label": ["A", [0, 1, "B"]]}', ('[start, end, "LABEL"]',)),
-        ('{"text": "abc", "label": "A"}', ('"label" must be an array',)),
+        (
+            '{"text": "abc", "spans": [{"start": 0, "end": 4, "label": "X"}]}',
+            ("spans[0]", "ends past the text"),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": 2, "end": 2, "label": "X"}]}',
+            ("end 2 is not after start 2",),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": 2, "end": 1, "label": "X"}]}',
+            ("end 1 is not after start 2",),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": -1, "end": 2, "label": "X"}]}',
+            ("start -1 is negative",),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": true, "end": 2, "label": "X"}]}',
+            ("start must be a whole number", "true"),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": 0, "end": true, "label": "X"}]}',
+            ("end must be a whole number",),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": 0.0, "end": 2, "label": "X"}]}',
+            ("start must be a whole number",),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": "0", "end": 2, "label": "X"}]}',
+            ("start must be a whole number",),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": 0, "end": 2, "label": 7}]}',
+            ("label must be a non-empty string",),
+        ),
+        (
+            '{"text": "abc", "spans": [{"start": 0, "end": 2, "label": ""}]}',
+            ("label must be a non-empty string",),
+        ),
         ('{"text": "abc", "spans": [{"start": 0, "end": 2}]}', ('no "label"',)),
         ('{"text": "abc", "spans": [{"start": 0, "end": 2, "label": null}]}', ("label must be",)),
         ('{"text": "abc", "spans": [[0, 2, "X"]]}', ("spans[0] must be an object",)),
@@ -362,7 +309,7 @@ def test_bad_line_names_file_and_line(
 
 def test_reader_stops_at_first_bad_record(tmp_path: Path) -> None:
     path = write_lines(tmp_path, GOOD, "{oops", "{also bad")
-    records = read_jsonl(path)
+    records = read(path, ReadOptions(), FileNotes())
     assert next(records).line == 1
     with pytest.raises(InputError) as caught:
         next(records)
@@ -371,12 +318,14 @@ def test_reader_stops_at_first_bad_record(tmp_path: Path) -> None:
 
 def test_pretty_printed_json_is_explained(tmp_path: Path) -> None:
     path = tmp_path / "pretty.jsonl"
-    path.write_text(json.dumps({"text": "abc", "label": []}, indent=4), encoding="utf-8")
+    path.write_text(json.dumps({"text": "abc", "spans": []}, indent=4), encoding="utf-8")
     expect_error(path, 1, "one JSON document spread over several lines")
 
 
 def test_span_covering_only_the_cr_of_crlf(tmp_path: Path) -> None:
-    path = write_lines(tmp_path, {"text": "ab\r\ncd", "label": [[2, 3, "X"]]})
+    path = write_lines(
+        tmp_path, {"text": "ab\r\ncd", "spans": [{"start": 2, "end": 3, "label": "X"}]}
+    )
     expect_error(path, 1, "once CRLF line breaks become LF")
 
 
@@ -413,6 +362,34 @@ def test_missing_file(tmp_path: Path) -> None:
     expect_error(tmp_path / "absent.jsonl", None, "cannot read the file")
 
 
+@pytest.mark.parametrize(
+    ("line", "format_name", "key"),
+    [
+        ('{"text": "abc", "label": [[0, 1, "X"]]}', "doccano", "label"),
+        ('{"text": "abc", "labels": ["A"]}', "doccano", "labels"),
+        ('{"text": "abc", "entities": [[0, 1, "X"]], "relations": []}', "doccano", "entities"),
+        ('{"text": "abc", "cats": {"POS": 1.0}}', "doccano", "cats"),
+        ('{"id": 1, "data": "abc"}', "doccano", "data"),
+        (
+            '{"text": "abc", "annotations": [{"label": 3, "start_offset": 0, "end_offset": 1}]}',
+            "doccano",
+            "annotations",
+        ),
+        ('{"text": "abc", "spans": [], "answer": "reject"}', "prodigy", "answer"),
+        ('{"text": "abc", "_input_hash": 1, "_task_hash": 2}', "prodigy", "_input_hash"),
+        ('{"text": "abc", "accept": ["A"], "options": [{"id": "A"}]}', "prodigy", "accept"),
+        ('{"data": {"text": "abc"}, "annotations": []}', "labelstudio", "data"),
+    ],
+)
+def test_other_tools_lines_are_refused_with_the_format_that_reads_them(
+    tmp_path: Path, line: str, format_name: str, key: str
+) -> None:
+    path = write_lines(tmp_path, GOOD, line)
+    error = expect_error(path, 2, f"--format {format_name}", f'"{key}"', "not annotator's own")
+    whose = {"doccano": "doccano's", "prodigy": "Prodigy's", "labelstudio": "Label Studio's"}
+    assert f"in {whose[format_name]} shape" in error.reason
+
+
 # --- property: offsets survive JSON, newline normalisation and any Unicode -----------------
 
 
@@ -442,115 +419,10 @@ def test_spans_keep_their_surface_text(tmp_path: Path, sample: tuple[str, list])
         raw = "x" + raw  # the reader refuses blank documents; shift the spans along
         spans = [(start + 1, end + 1) for start, end in spans]
     path = tmp_path / "property.jsonl"
-    line = {"text": raw, "label": [[start, end, "L"] for start, end in spans]}
+    line = {"text": raw, "spans": [{"start": s, "end": e, "label": "L"} for s, e in spans]}
     path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
     (record,) = read_all(path)
     assert record.text == normalize_newlines(raw)[0]
     assert len(record.spans) == len(spans)
     for span, (start, end) in zip(record.spans, spans, strict=True):
         assert record.text[span.start : span.end] == normalize_newlines(raw[start:end])[0]
-
-
-# --- real files from other tools ---------------------------------------------------------------
-
-
-DOCCANO = Path("doccano/backend")
-
-
-@pytest.mark.corpora
-def test_doccano_sequence_labelling_export(corpora: Path) -> None:
-    path = corpora / DOCCANO / "data_export/pipeline/examples/sequence_labeling/example.jsonl"
-    records = read_all(path)
-    assert [r.text[s.start : s.end] for r in records for s in r.spans] == [
-        "EU",
-        "German",
-        "Peter Blackburn",
-        "Obama",
-    ]
-    assert [s.label for r in records for s in r.spans] == ["ORG", "MISC", "PERSON", "PERSON"]
-
-
-@pytest.mark.corpora
-def test_doccano_classification_export(corpora: Path) -> None:
-    path = corpora / DOCCANO / "data_export/pipeline/examples/text_classification/example.jsonl"
-    records = read_all(path)
-    assert [r.layers[0].document_labels for r in records] == [
-        ["negative"],
-        ["positive"],
-        ["positive"],
-    ]
-    assert all(r.layers[0].annotator == "" for r in records)
-
-
-@pytest.mark.corpora
-def test_doccano_relation_import_single_line(corpora: Path) -> None:
-    path = corpora / DOCCANO / "data_import/pipeline/examples/relation_extraction/example.jsonl"
-    (record,) = read_all(path)
-    assert [record.text[s.start : s.end] for s in record.spans] == [
-        "Google",
-        "September 4, 1998",
-        "Larry Page",
-        "Sergey Brin",
-    ]
-    assert len(record.meta["relations"]) == 3
-
-
-@pytest.mark.corpora
-def test_doccano_pretty_printed_relation_export_is_refused_plainly(corpora: Path) -> None:
-    path = corpora / DOCCANO / "data_export/pipeline/examples/relation_extraction/example.jsonl"
-    expect_error(path, 1, "one JSON document spread over several lines")
-
-
-@pytest.mark.corpora
-def test_doccano_custom_column_names(corpora: Path) -> None:
-    path = corpora / DOCCANO / "data_import/pipeline/examples/sequence_labeling/example.jsonl"
-    expect_error(path, 1, 'no "text" field')
-    records = read_all(path, text_key="column_data", label_key="column_label")
-    assert [r.text[s.start : s.end] for r in records for s in r.spans] == [
-        "EU",
-        "Peter Blackburn",
-        "Obama",
-    ]
-    path = corpora / DOCCANO / "data_import/pipeline/examples/text_classification/example.jsonl"
-    records = read_all(path, text_key="column_data", label_key="column_label")
-    assert [r.layers[0].document_labels for r in records] == [
-        ["negative"],
-        ["positive"],
-        ["positive"],
-    ]
-
-
-@pytest.mark.corpora
-def test_doccano_record_without_text_stops_at_its_line(corpora: Path) -> None:
-    path = corpora / DOCCANO / "data_import/tests/data/sequence_labeling/example.jsonl"
-    records = read_jsonl(path)
-    first, second = next(records), next(records)
-    assert first.meta == {"wikiPageID": 1} and first.spans == [SpanRecord(0, 1, "LOC")]
-    assert second.spans == []
-    with pytest.raises(InputError) as caught:
-        next(records)
-    assert caught.value.line == 3
-    assert 'no "text" field' in str(caught.value)
-
-
-@pytest.mark.corpora
-def test_doccano_duplicate_spans_are_kept_for_the_importer(corpora: Path) -> None:
-    path = corpora / DOCCANO / "data_import/tests/data/sequence_labeling/example_overlapping.jsonl"
-    (record,) = read_all(path)
-    assert record.spans == [SpanRecord(0, 1, "LOC"), SpanRecord(0, 1, "LOC")]
-
-
-@pytest.mark.corpora
-@pytest.mark.parametrize("name", ["train", "testa", "testb"])
-def test_flair_jsonl(corpora: Path, name: str) -> None:
-    path = corpora / "flair/tests/resources/tasks/jsonl" / f"{name}.jsonl"
-    records = read_all(path)
-    surfaces = [r.text[s.start : s.end] for r in records for s in r.spans]
-    assert "New Berlin" in surfaces
-    assert "Peter Blackburn" in surfaces
-    assert all("id" in r.meta for r in records)
-    if name == "train":
-        # the same entity once without and once with the sentence's final period
-        assert surfaces[:3] == ["New Berlin", "New Berlin", "New Berlin."]
-    if name == "testa":
-        assert records[0].meta["metadata"] == [["from", 123]]

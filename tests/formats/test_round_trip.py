@@ -14,8 +14,8 @@ from annotator.base.text import content_hash
 from annotator.core.corpus import Corpus
 from annotator.core.exporting import export_project
 from annotator.core.importing import format_of, import_paths, read_file
+from annotator.formats import jsonl
 from annotator.formats.csv_export import companion_path
-from annotator.formats.jsonl import read_jsonl
 from annotator.formats.records import DocumentRecord
 from annotator.formats.registry import FileNotes, ReadOptions
 from tests.conftest import REPO, SAMPLES
@@ -137,7 +137,7 @@ def expected(records: list[DocumentRecord], importer: str) -> dict[str, Document
 def from_jsonl(path: Path) -> dict[str, Document]:
     """Our export read back by our own reader, which names every span's annotator."""
     result = {}
-    for record in read_jsonl(path):
+    for record in jsonl.read(path, ReadOptions(), FileNotes()):
         layers: dict[str, Layer] = {}
         for layer in record.layers:
             mine = frozenset(
