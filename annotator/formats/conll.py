@@ -267,6 +267,13 @@ def _read(path: Path, notes: FileNotes) -> list[DocumentRecord]:
     ]
     if not plain:
         raise InputError("no token lines (a token, then its tag, on each line)", path=path)
+    first_number, first = candidates[0]
+    if first[0].startswith(("{", "[")):
+        raise InputError(
+            "this is JSON, not CoNLL token/tag columns; name the format it is in with --format",
+            path=path,
+            line=first_number,
+        )
     columns = Counter(len(fields) for fields in plain).most_common(1)[0][0]
     if columns == 1:
         raise InputError(

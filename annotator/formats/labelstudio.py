@@ -35,6 +35,7 @@ from annotator.base.offsets import Utf16Map
 from annotator.base.safe_files import atomic_output
 from annotator.base.text import normalize_newlines
 from annotator.base.vocabulary import Origin, Status
+from annotator.formats.json_lines import shape_of
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.registry import FileNotes, ReadOptions, WriteOptions, layers_of
 from annotator.formats.source import (
@@ -259,6 +260,16 @@ class _Task:
         problem = _check_strings_and_depth(task)
         if problem is not None:
             raise self.error(problem)
+        if "data" not in task:
+            # A flat task is its own data, as Label Studio imports it, unless its keys are
+            # another tool's annotations: those would be taken as data and lost as work.
+            shape = shape_of(task)
+            if shape is not None and shape[0] != "labelstudio":
+                other, key = shape
+                raise self.error(
+                    f'this task has "{key}", as {other} files have and Label Studio tasks '
+                    f"do not; import it with --format {other}"
+                )
         data = task.get("data") if "data" in task else _without_task_keys(task)
         if not isinstance(data, dict):
             raise self.error(f'"data" must be an object, found {_show(data)}')
@@ -351,6 +362,13 @@ class _Task:
         if status not in _STATUSES:  # an annotation in Label Studio is submitted work
             status = Status.DONE.value
         layer = layers.setdefault(annotator, _Layer(annotator, status))
+        if "result" not in annotation:
+            # Label Studio writes `result` on every annotation, an empty one included.
+            raise self.error(
+                f'{where} has no "result": not a Label Studio annotation '
+                "(is this annotator's own JSONL? import it with --format jsonl)",
+                where=where,
+            )
         results = annotation.get("result")
         if results is None:
             results = []

@@ -100,7 +100,11 @@ def test_the_import_report_says_what_a_prodigy_file_left_out_and_why(
     assert box is not None
     qtbot.waitUntil(box.isVisible)
     shown = box.informativeText()
-    assert "ner_teach.jsonl (prodigy, detected): 1 new document(s), 1 span(s)" in shown
+    # Prodigy repeats the text in each task: one document, the other tasks already there.
+    assert (
+        "ner_teach.jsonl (prodigy, detected): 1 new document(s), 2 already there, 1 span(s)"
+        in shown
+    )
     assert "left out 1 rejected answer" in shown
     assert "left out 1 ignored answer" in shown
     assert "line 4" in shown
