@@ -355,10 +355,19 @@ class Corpus(Catalog):
 
     # -- spans ------------------------------------------------------------------------
 
-    def spans(self, document_id: int, *, annotator: str | None = None) -> list[Span]:
+    def spans(
+        self,
+        document_id: int,
+        *,
+        annotator: str | None = None,
+        origins: Sequence[str] = COUNTED_ORIGINS,
+    ) -> list[Span]:
+        """The layer's annotations; `origins` widens it to suggested or rejected spans."""
         annotator_id = self.reader_id(annotator)
         with self.session() as session:
-            return ops.spans_of(document_id, session=session, annotator_id=annotator_id)
+            return ops.spans_of(
+                document_id, session=session, annotator_id=annotator_id, origins=origins
+            )
 
     def span_view(self, document_id: int, *, annotator: str | None = None) -> list[SpanInfo]:
         """Light rows for drawing a document: SQLAlchemy Core, no ORM objects, since a long

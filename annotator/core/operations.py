@@ -394,10 +394,14 @@ def set_status(
     )  # fmt: skip
 
 
-def spans_of(document_id: int, *, session: Session, annotator_id: int | None) -> list[Span]:
-    query = select(Span).where(
-        Span.document_id == document_id, col(Span.origin).in_(COUNTED_ORIGINS)
-    )
+def spans_of(
+    document_id: int,
+    *,
+    session: Session,
+    annotator_id: int | None,
+    origins: Sequence[str] = COUNTED_ORIGINS,
+) -> list[Span]:
+    query = select(Span).where(Span.document_id == document_id, col(Span.origin).in_(origins))
     if annotator_id is not None:
         query = query.where(Span.annotator_id == annotator_id)
     return list(session.exec(query.order_by(col(Span.start), col(Span.end), col(Span.id))).all())

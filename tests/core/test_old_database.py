@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.base.vocabulary import Status
+from annotator.base.vocabulary import Origin, Status
 from annotator.core import db
 from annotator.core.corpus import Corpus
 
@@ -121,7 +121,7 @@ def test_the_migrated_corpus_reads_as_it_was_written(old_copy: Path) -> None:
         def layer(document_id: int, who: str) -> list[tuple[object, ...]]:
             return [
                 (s.label_id, s.start, s.end, s.text, s.note, s.origin, s.updated_at)
-                for s in corpus.spans(document_id, annotator=who)
+                for s in corpus.spans(document_id, annotator=who, origins=tuple(Origin))
             ]
 
         assert layer(1, "alice") == [
