@@ -85,7 +85,9 @@ class FileNotes:
         for reason, count in sorted(self.left_out.items()):
             yield f"left out {count} {reason}"
         for warning in self.warnings:
-            yield f"warning: {warning}"
+            # Said under the file's own heading: the line is enough.
+            where = f"line {warning.line}: " if warning.line is not None else ""
+            yield f"warning: {where}{warning.reason}"
 
 
 class Reader(Protocol):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 
 SHOWN_FILE_LINES = 12  # of the per-file report, in view before Show Details
+REPORT_WIDTH = 640
 
 
 def _progress_dialog(parent: QWidget, title: str) -> QProgressDialog:
@@ -93,6 +94,9 @@ def show_import_report(parent: QWidget, report: ImportReport) -> QMessageBox:
     else:
         box.setIcon(QMessageBox.Icon.Warning if report.left_out else QMessageBox.Icon.Information)
     box.setInformativeText(informative)
+    # Wide enough that a file's line reads as one line, not a column of fragments.
+    box.setStyleSheet(f"QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel "
+                      f"{{ min-width: {REPORT_WIDTH}px; }}")  # fmt: skip
     details = report.file_lines(limit=len(report.per_file))
     details += [str(failure) for failure in report.failures]
     box.setDetailedText("\n".join(details))

@@ -176,7 +176,7 @@ def test_blank_text_is_skipped_with_a_warning_and_missing_text_is_an_error(tmp_p
         (2, 'blank example skipped ("text" holds no text)')
     ]
     assert list(notes.lines()) == [
-        f'warning: {path}, line 2: blank example skipped ("text" holds no text)'
+        'warning: line 2: blank example skipped ("text" holds no text)'
     ]
     path = write_lines(tmp_path / "in.jsonl", {"text": "a"}, {"label": [[0, 1, "X"]]})
     expect_error(path, 2, 'no "text" field')

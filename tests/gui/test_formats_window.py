@@ -107,6 +107,6 @@ def test_the_import_report_says_what_a_prodigy_file_left_out_and_why(
     )
     assert "left out 1 rejected answer" in shown
     assert "left out 1 ignored answer" in shown
-    assert "line 4" in shown
+    assert "warning: line 4: blank task skipped" in shown
     box.grab().save(str(tmp_path / "prodigy-report.png"))
     box.close()
