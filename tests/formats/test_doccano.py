@@ -175,9 +175,7 @@ def test_blank_text_is_skipped_with_a_warning_and_missing_text_is_an_error(tmp_p
     assert [(w.line, w.reason) for w in notes.warnings] == [
         (2, 'blank example skipped ("text" holds no text)')
     ]
-    assert list(notes.lines()) == [
-        'warning: line 2: blank example skipped ("text" holds no text)'
-    ]
+    assert list(notes.lines()) == ['warning: line 2: blank example skipped ("text" holds no text)']
     path = write_lines(tmp_path / "in.jsonl", {"text": "a"}, {"label": [[0, 1, "X"]]})
     expect_error(path, 2, 'no "text" field')
 
