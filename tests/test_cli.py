@@ -426,3 +426,21 @@ def test_merge_command_is_idempotent(
     assert code == 0 and "imported 0 document(s) and 0 span(s)" in out
     code, _, err = run(capsys, "merge", str(tmp_path / "missing.db"), "--db", target)
     assert code == 1 and "no such database file" in err
+
+
+def test_the_report_names_a_file_it_could_not_read_without_a_format(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    unknown = tmp_path / "scan.pdf"
+    unknown.write_bytes(b"%PDF-1.7")
+    code, out, err = run(
+        capsys, "import", str(tmp_path / "missing.ann"), str(unknown), "--project", "p",
+        "--db", db,
+    )  # fmt: skip
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "missing.ann: not imported: no such file or folder",
+        "scan.pdf: not imported: unknown file type .pdf; use --format with one of "
+        "txt, md, jsonl, csv, doccano, prodigy, labelstudio, brat, conll, spacy",
+    ]
+    assert f"{unknown}: unknown file type .pdf" in err

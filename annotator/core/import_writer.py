@@ -51,6 +51,9 @@ from annotator.formats.registry import FileNotes, Record
 STATUS_RANK = {Status.TODO.value: 0, Status.IN_PROGRESS.value: 1, Status.DONE.value: 2}
 
 
+UNREAD = "?"  # the format of a file that was never read
+
+
 @dataclass
 class FileReport:
     """What one file brought in and what it left out: the report's line for that file."""
@@ -78,7 +81,9 @@ class FileReport:
 
     def lines(self) -> list[str]:
         how = "detected" if self.detected else "as named"
-        head = f"{self.path.name} ({self.format_name}, {how}): "
+        # A file that was never read (missing, or of no format) has no format to name.
+        known = self.format_name != UNREAD
+        head = f"{self.path.name} ({self.format_name}, {how}): " if known else f"{self.path.name}: "
         if self.failure is not None:
             return [head + f"not imported: {self.failure.reason}"
                     + (f" (line {self.failure.line})" if self.failure.line else "")]  # fmt: skip

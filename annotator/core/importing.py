@@ -25,6 +25,7 @@ from annotator.core.corpus import Corpus
 from annotator.core.db import place, writing
 from annotator.core.failures import classify, translated
 from annotator.core.import_writer import (
+    UNREAD,
     FileReport,
     ImportReport,
     Writer,
@@ -170,7 +171,7 @@ def import_paths(
 
     def attempt() -> ImportReport:
         report = ImportReport(files=len(files) + len(missing), failures=list(missing))
-        report.per_file = [FileReport(m.path or Path(), "?", failure=m) for m in missing]
+        report.per_file = [FileReport(m.path or Path(), UNREAD, failure=m) for m in missing]
         done_bytes = 0
         with writing(corpus.engine) as connection:
             # Made in the import's transaction, so a cancelled import leaves no project.
@@ -183,7 +184,7 @@ def import_paths(
                     and on_progress(done_bytes, total_bytes, path.name) is False
                 ):
                     raise ImportCancelled("import cancelled; nothing was written")
-                file = FileReport(path, format_name or "?")
+                file = FileReport(path, format_name or UNREAD)
                 report.per_file.append(file)
                 try:
                     found, file.detected = format_of(path, format_name)
