@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -391,36 +391,42 @@ def export_project(
     refuse_output(corpus, output)
     if format_name == ExportFormat.CSV:
         refuse_output(corpus, labels_path)
-    try:
-        with corpus.engine.connect() as connection:
-            check_filter(connection, project_id, chosen)
-            if format_name == ExportFormat.CSV:
-                total = count_spans(connection, project_id)
-                encoding = csv_export.encoding_for(excel=excel)
-                # Both renames happen only once both tables are written.
-                with (
-                    atomic_output(output, encoding=encoding, newline="") as spans_out,
-                    atomic_output(labels_path, encoding=encoding, newline="") as labels_out,
-                    closing(span_rows(connection, project_id, chosen)) as spans,
-                ):
-                    rows = csv_export.write_rows(
-                        spans_out, SPAN_COLUMNS, spans, excel=excel,
-                        on_rows=lambda n: report(n, total),
-                    )  # fmt: skip
-                    labels = csv_export.write_rows(
-                        labels_out, DOCUMENT_LABEL_COLUMNS,
-                        document_label_rows(connection, project_id, chosen), excel=excel,
-                    )  # fmt: skip
-                log.info("exported %d span(s) of project %d to %s", rows, project_id, output)
-                return ExportReport(rows, labels, (output, labels_path))
-            total = count_documents(connection, project_id)
-            with atomic_output(output, encoding="utf-8", newline="\n") as out:
-                rows = jsonl_export.write_documents(
-                    out, documents_with_layers(connection, project_id, chosen),
-                    on_document=lambda n: report(n, total),
+    with _export_errors(corpus, output), corpus.engine.connect() as connection:
+        check_filter(connection, project_id, chosen)
+        if format_name == ExportFormat.CSV:
+            total = count_spans(connection, project_id)
+            encoding = csv_export.encoding_for(excel=excel)
+            # Both renames happen only once both tables are written.
+            with (
+                atomic_output(output, encoding=encoding, newline="") as spans_out,
+                atomic_output(labels_path, encoding=encoding, newline="") as labels_out,
+                closing(span_rows(connection, project_id, chosen)) as spans,
+            ):
+                rows = csv_export.write_rows(
+                    spans_out, SPAN_COLUMNS, spans, excel=excel,
+                    on_rows=lambda n: report(n, total),
                 )  # fmt: skip
-            log.info("exported %d document(s) of project %d to %s", rows, project_id, output)
-            return ExportReport(rows, 0, (output,))
+                labels = csv_export.write_rows(
+                    labels_out, DOCUMENT_LABEL_COLUMNS,
+                    document_label_rows(connection, project_id, chosen), excel=excel,
+                )  # fmt: skip
+            log.info("exported %d span(s) of project %d to %s", rows, project_id, output)
+            return ExportReport(rows, labels, (output, labels_path))
+        total = count_documents(connection, project_id)
+        with atomic_output(output, encoding="utf-8", newline="\n") as out:
+            rows = jsonl_export.write_documents(
+                out, documents_with_layers(connection, project_id, chosen),
+                on_document=lambda n: report(n, total),
+            )  # fmt: skip
+        log.info("exported %d document(s) of project %d to %s", rows, project_id, output)
+        return ExportReport(rows, 0, (output,))
+
+
+@contextmanager
+def _export_errors(corpus: Catalog, output: Path) -> Iterator[None]:
+    """The environment's failures in words: the database's, and the disk's at `output`."""
+    try:
+        yield
     except (ExportCancelled, DBAPIError) as error:
         problem = classify(error, where=place(corpus.engine.url))
         if problem is None:
@@ -455,23 +461,13 @@ def _export_documents(
                 report(written, total)
         report(written, total)
 
-    try:
-        with corpus.engine.connect() as connection:
-            check_filter(connection, project_id, chosen)
-            total = count_documents(connection, project_id)
-            writer(
-                counted(document_records(connection, project_id, chosen), total),
-                output, options, notes,
-            )  # fmt: skip
-    except (ExportCancelled, DBAPIError) as error:
-        problem = classify(error, where=place(corpus.engine.url))
-        if problem is None:
-            raise
-        raise problem from error
-    except OSError as error:
-        raise UserError(
-            f"cannot write {error.filename or output}: {error.strerror or error}"
-        ) from error
+    with _export_errors(corpus, output), corpus.engine.connect() as connection:
+        check_filter(connection, project_id, chosen)
+        total = count_documents(connection, project_id)
+        writer(
+            counted(document_records(connection, project_id, chosen), total),
+            output, options, notes,
+        )  # fmt: skip
     log.info(
         "exported %d document(s) of project %d as %s to %s",
         written, project_id, chosen_format.name, output,
