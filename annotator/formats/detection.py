@@ -155,17 +155,26 @@ def _is_our_layers(value: Any) -> bool:
     )
 
 
+# A token line holds a token, a tag and a few columns more; a line of prose holds more.
+_MAX_CONLL_FIELDS = 12
+_SNIFFED_LINES = 50
+
+
 def _looks_like_conll(head: str) -> bool:
-    """Most non-blank lines hold a token and then a tag (B-PER, I-LOC, O) in some column
+    """Most of the first lines hold a token and then a tag (B-PER, I-LOC, O) in some column
     after it (flair's `token tag +/-` has one more after the tag)."""
-    lines = [line for line in head.split("\n")[:200] if line.strip()]
-    lines = [line for line in lines if not line.startswith(("#", "-DOCSTART-"))]
+    lines = [
+        line
+        for line in head.split("\n", 4 * _SNIFFED_LINES)[: 4 * _SNIFFED_LINES]
+        if line.strip() and not line.startswith(("#", "-DOCSTART-"))
+    ][:_SNIFFED_LINES]
     if len(lines) < 2:
         return False
-    tagged = sum(
-        1
-        for line in lines
-        if len(fields := line.split()) >= 2
-        and any(_CONLL_TAG.fullmatch(field) is not None for field in fields[1:])
-    )
+    tagged = 0
+    for line in lines:
+        fields = line.split()
+        if len(fields) > _MAX_CONLL_FIELDS:
+            return False  # prose, not columns: said by its first long line
+        if len(fields) >= 2 and any(_CONLL_TAG.fullmatch(field) for field in fields[1:]):
+            tagged += 1
     return tagged >= 0.9 * len(lines)
