@@ -6,6 +6,7 @@ costs more than painting a window), then `open_database` fills it in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from annotator.gui import settings as options
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
+    from annotator.core.exporting import ExportFilter
     from annotator.gui.actions import Act
     from annotator.gui.article_view import ArticlePane
     from annotator.gui.change_watch import ChangeWatch
@@ -504,27 +506,32 @@ class MainWindow(QMainWindow):
 
     def export(self, format_name: str) -> None:
         from annotator.gui import file_dialogs
-        from annotator.gui.transfer import run_export
 
-        ws = self.workspace
-        if ws.corpus is None or ws.project is None or ws.project.id is None:
-            return
-        path = file_dialogs.export_file(self, ws.project.name, format_name)
-        if path is not None:
-            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name)
+        self._export(lambda project: _with_format(
+            file_dialogs.export_file(self, project, format_name), format_name
+        ))  # fmt: skip
 
     def export_as(self) -> None:
         """Any format of the registry: doccano, Prodigy, Label Studio, brat, CoNLL, spaCy."""
         from annotator.gui import file_dialogs
+
+        self._export(lambda project: file_dialogs.export_any(self, project))
+
+    def _export(
+        self,
+        choose: Callable[[str], tuple[Path, str] | None],
+        chosen: ExportFilter | None = None,
+    ) -> None:
+        """Where and in which format, asked of the user by `choose`; then the export."""
         from annotator.gui.transfer import run_export
 
         ws = self.workspace
         if ws.corpus is None or ws.project is None or ws.project.id is None:
             return
-        chosen = file_dialogs.export_any(self, ws.project.name)
-        if chosen is not None:
-            path, format_name = chosen
-            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name)
+        target = choose(ws.project.name)
+        if target is not None:
+            path, format_name = target
+            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name, chosen=chosen)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -607,16 +614,11 @@ class MainWindow(QMainWindow):
         from annotator.base.vocabulary import GOLD
         from annotator.core.exporting import ExportFilter
         from annotator.gui import file_dialogs
-        from annotator.gui.transfer import run_export
 
-        ws = self.workspace
-        if ws.corpus is None or ws.project is None or ws.project.id is None:
-            return
-        chosen = file_dialogs.gold_export_file(self, ws.project.name)
-        if chosen is not None:
-            path, format_name = chosen
-            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name,
-                       chosen=ExportFilter(annotators=(GOLD,)))  # fmt: skip
+        self._export(
+            lambda project: file_dialogs.gold_export_file(self, project),
+            ExportFilter(annotators=(GOLD,)),
+        )
 
     def export_feedback(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -710,3 +712,7 @@ class MainWindow(QMainWindow):
             self.workspace.corpusClosing.emit()
             self.workspace.corpus.close()
         super().closeEvent(event)
+
+
+def _with_format(path: Path | None, format_name: str) -> tuple[Path, str] | None:
+    return None if path is None else (path, format_name)
