@@ -64,6 +64,24 @@ def place(url: str | URL) -> str:
     return str(path) if path is not None else masked(url)
 
 
+def short_place(url: str | URL) -> str:
+    """Where the database is, as a person names it: a SQLite file's name, or a server's
+    database and host (`news on db.example.org:5433`); `place` gives the whole of it."""
+    path = sqlite_file(url)
+    if path is not None:
+        return path.name
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return masked(url)
+    if parsed.drivername.startswith("sqlite"):
+        return "a database in memory"
+    host = parsed.host or "this machine"
+    if parsed.port is not None:
+        host = f"{host}:{parsed.port}"
+    return f"{parsed.database} on {host}" if parsed.database else host
+
+
 def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)

@@ -304,7 +304,7 @@ class MainWindow(QMainWindow):
         self.workspace.open_document(document_id)
 
     def _update_identity(self) -> None:
-        from annotator.core.db import masked
+        from annotator.core.db import place, short_place
 
         ws = self.workspace
         parts = []
@@ -313,7 +313,8 @@ class MainWindow(QMainWindow):
         if ws.project is not None:
             parts.append(f"project {ws.project.name}")
         if self.db_url:
-            parts.append(masked(self.db_url))
+            parts.append(short_place(self.db_url))
+            self.status_identity.setToolTip(place(self.db_url))
         if ws.layer is not None:
             parts.append(f"viewing {ws.layer}'s layer (read-only)")
         self.status_identity.setText(" · ".join(parts))

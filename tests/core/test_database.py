@@ -92,6 +92,14 @@ def test_environment_variable_and_flag_choose_the_database(
     assert db.resolve_url("postgresql://u@h/d") == "postgresql://u@h/d"
 
 
+def test_a_database_is_named_as_a_person_names_it() -> None:
+    assert db.short_place("sqlite:////data/annotator/corpus.db") == "corpus.db"
+    assert db.short_place("postgresql+psycopg://ann:s3cret@db.example:5433/news") == (
+        "news on db.example:5433"
+    )
+    assert db.short_place("postgresql+psycopg://ann@/news") == "news on this machine"
+
+
 def test_passwords_are_masked() -> None:
     assert db.masked("postgresql+psycopg://ann:s3cret@db.example/corpus") == (
         "postgresql+psycopg://ann:***@db.example/corpus"

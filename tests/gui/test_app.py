@@ -93,7 +93,7 @@ def test_run_opens_the_window_with_flags_first(
     assert main(["--db", str(db), "--annotator", "carol", "--project", "Sample news"]) == 0
     assert seen["project"] == "Sample news"
     assert seen["annotator"] == "carol"
-    assert "carol" in str(seen["status"]) and str(db) in str(seen["status"])
+    assert "carol" in str(seen["status"]) and db.name in str(seen["status"])
 
 
 def test_a_bug_is_shown_with_an_apology_and_the_app_goes_on(

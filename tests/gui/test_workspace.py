@@ -250,14 +250,20 @@ def test_document_filter_and_status_filter(qtbot, window: MainWindow) -> None:
 
 def test_status_bar_shows_who_what_and_where(window: MainWindow, db_path: Path) -> None:
     text = window.status_identity.text()
-    assert "alice" in text and SAMPLE_PROJECT in text and str(db_path) in text
+    assert "alice" in text and SAMPLE_PROJECT in text and db_path.name in text
+    assert "sqlite:" not in text  # a file name, not a URL
+    assert window.status_identity.toolTip() == str(db_path)  # the whole path on hover
 
 
-def test_status_bar_masks_a_password(window: MainWindow) -> None:
-    window.db_url = "postgresql+psycopg://lead:hunter2@db.example/corpus"
+def test_status_bar_names_a_server_by_database_and_host_never_a_password(
+    window: MainWindow,
+) -> None:
+    window.db_url = "postgresql+psycopg://lead:hunter2@db.example:5433/corpus"
     window._update_identity()
+    assert "corpus on db.example:5433" in window.status_identity.text()
     assert "hunter2" not in window.status_identity.text()
-    assert "***" in window.status_identity.text()
+    assert "hunter2" not in window.status_identity.toolTip()
+    assert "***" in window.status_identity.toolTip()
 
 
 @pytest.mark.parametrize("step", [1, -1])
