@@ -114,6 +114,7 @@ class ImportReport:
     labels_created: list[str] = field(default_factory=list)
     failures: list[InputError] = field(default_factory=list)
     per_file: list[FileReport] = field(default_factory=list)
+    first_new_document: int | None = None  # the first document this import made
 
     def add(self, counts: _FileCounts) -> None:
         """Count what a committed write did."""
@@ -124,10 +125,40 @@ class ImportReport:
         self.document_labels += counts.document_labels
         self.statuses += counts.statuses
         self.labels_created.extend(name for _, name, _ in counts.new_labels)
+        made = list(counts.new_hashes.values())
+        if made:
+            first = min(made)
+            if self.first_new_document is None or first < self.first_new_document:
+                self.first_new_document = first
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    def sentences(self) -> str:
+        """The totals in sentences, for a person reading the window."""
+        files = self.files - len(self.failures)
+        said = [
+            f"Imported {_count(self.documents, 'new document')} with "
+            f"{_count(self.spans, 'span')} from {files} of {_count(self.files, 'file')}."
+        ]
+        if self.duplicates:
+            verb = "was" if self.duplicates == 1 else "were"
+            said.append(f"{_count(self.duplicates, 'document')} {verb} in the project already.")
+        if self.document_labels or self.statuses:
+            said.append(
+                f"Set {_count(self.document_labels, 'document label')} and "
+                f"{_count(self.statuses, 'status', 'statuses')}."
+            )
+        if self.labels_created:
+            said.append(f"New labels: {', '.join(self.labels_created)}.")
+        if self.failures:
+            failed = len(self.failures)
+            said.append(
+                f"{_count(failed, 'file')} could not be imported; nothing of "
+                f"{'it' if failed == 1 else 'them'} was written."
+            )
+        return "\n".join(said)
 
     @property
     def left_out(self) -> bool:
@@ -168,6 +199,10 @@ class ImportReport:
         if quiet:
             shown.append(f"... and {quiet} more file(s) imported without remarks")
         return shown
+
+
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    return f"{number:,} {word if number == 1 else plural or word + 's'}"
 
 
 def _project_id(connection: Connection, name: str) -> int | None:

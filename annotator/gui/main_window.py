@@ -504,6 +504,9 @@ class MainWindow(QMainWindow):
         report = run_import(self, ws.corpus, paths, project=ws.project.name)
         if report is not None:
             self.documents.reload()
+            if report.first_new_document is not None:
+                # What the user came for: the first article the import brought.
+                self.open_document(report.first_new_document)
 
     def export(self, format_name: str) -> None:
         from annotator.gui import file_dialogs

@@ -78,9 +78,7 @@ def show_import_report(parent: QWidget, report: ImportReport) -> QMessageBox:
     box.setObjectName("importReport")
     box.setWindowTitle("Import")
     box.setTextFormat(Qt.TextFormat.PlainText)  # file names are the user's, never markup
-    lines = report.summary().splitlines()
-    headline = [line for line in lines if not line.startswith("  ")]
-    box.setText("\n".join(headline))
+    box.setText(report.sentences())
     per_file = report.file_lines()
     shown = per_file[:SHOWN_FILE_LINES]
     if len(per_file) > len(shown):
@@ -88,9 +86,7 @@ def show_import_report(parent: QWidget, report: ImportReport) -> QMessageBox:
     informative = "\n".join(shown)
     if report.failures:
         box.setIcon(QMessageBox.Icon.Warning)
-        informative += (
-            "\n\nNothing was written from the files that failed; fix them and import them again."
-        )
+        informative += "\n\nFix the files that failed and import them again."
     else:
         box.setIcon(QMessageBox.Icon.Warning if report.left_out else QMessageBox.Icon.Information)
     box.setInformativeText(informative)

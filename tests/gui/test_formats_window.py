@@ -34,6 +34,11 @@ def test_ctrl_i_imports_another_tools_file_and_the_report_names_its_format_per_f
     box = window.findChild(QMessageBox, "importReport")
     assert box is not None
     qtbot.waitUntil(box.isVisible)
+    assert box.text().splitlines() == [
+        "Imported 2 new documents with 3 spans from 1 of 2 files.",
+        "New labels: PER, LOC.",
+        "1 file could not be imported; nothing of it was written.",
+    ]
     shown = box.informativeText()
     assert "from-doccano.jsonl (doccano, detected): 2 new document(s), 3 span(s)" in shown
     assert "broken.jsonl (jsonl, detected): not imported: not valid JSON" in shown
@@ -41,6 +46,10 @@ def test_ctrl_i_imports_another_tools_file_and_the_report_names_its_format_per_f
     window.article.text.grab().save(str(tmp_path / "import-report.png"))
     box.grab().save(str(tmp_path / "import-report-box.png"))
     box.close()
+    # The first article the import brought is open, ready to label.
+    document = window.workspace.document
+    assert document is not None
+    assert document.text.startswith("Kim Jong Un met Moon")
 
 
 def test_ctrl_shift_e_exports_in_the_format_chosen_in_the_dialog(
