@@ -103,6 +103,16 @@ def document_history(corpus: Corpus, document_id: int, *, limit: int = 500) -> l
     ]
 
 
+# A review decision as the reviewer would say it.
+REVIEW_WORDS = {
+    "take_a": "took A's span into gold",
+    "take_b": "took B's span into gold",
+    "reject": "rejected both spans",
+    "edit": "wrote an edited span into gold",
+    "accept_agreement": "accepted the agreement into gold",
+}
+
+
 def describe(
     action: str,
     entity: str,
@@ -127,7 +137,8 @@ def describe(
         verb = "ticked" if after is not None else "unticked"
         return f"{prefix}{verb} document label {name}"
     if entity == "review_decision" and after is not None:
-        return f"{prefix}review decision {after['action'].replace('_', ' ')} ({after['item_key']})"
+        done = REVIEW_WORDS.get(after["action"], f"decided {after['action']}")
+        return f"{prefix}{done} ({after['item_key']})"
     if entity == TRASH and row is not None:
         return f"{prefix}{action} {row.get('name') or ''}".rstrip()
     return prefix + action

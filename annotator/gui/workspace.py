@@ -305,7 +305,14 @@ class Workspace(QObject):
             self._announce_span(change)
         if change.document_id is not None and change.entity != "span":
             self.documentStateChanged.emit(change.document_id)
-        self.saved.emit(change.action)
+        self.saved.emit(self.in_words(change))
+
+    def in_words(self, change: Change) -> str:
+        """The change as the status bar says it: "added Person 'Kim' 0-3", not "add span"."""
+        from annotator.core.history import describe
+
+        names = {label_id: label.name for label_id, label in self._labels_by_id.items()}
+        return describe(change.action, change.entity, change.before, change.after, names)
 
     def _announce_span(self, change: Change) -> None:
         from annotator.core.corpus import SpanInfo
