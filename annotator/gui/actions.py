@@ -7,7 +7,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenuBar
 from shiboken6 import isValid
 
@@ -45,6 +45,9 @@ class Act(Enum):
     SNAP = ("&Snap selections to words", (), True)
     REVIEW = ("&Review mode", ("Ctrl+R",), True)
     AGREEMENT = ("&Agreement…", ("Ctrl+Shift+A",))
+    THEME_SYSTEM = ("&System theme", (), True)
+    THEME_LIGHT = ("&Light theme", (), True)
+    THEME_DARK = ("&Dark theme", (), True)
 
     @property
     def text(self) -> str:
@@ -85,7 +88,11 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.SNAP: lambda w: w.set_snap,
     Act.REVIEW: lambda w: w.set_review_mode,
     Act.AGREEMENT: lambda w: w.show_agreement,
+    Act.THEME_SYSTEM: lambda w: lambda checked: w.set_theme("system", checked),
+    Act.THEME_LIGHT: lambda w: lambda checked: w.set_theme("light", checked),
+    Act.THEME_DARK: lambda w: lambda checked: w.set_theme("dark", checked),
 }
+THEME_ACTS = {"system": Act.THEME_SYSTEM, "light": Act.THEME_LIGHT, "dark": Act.THEME_DARK}
 
 
 def _action(window: MainWindow, act: Act) -> QAction:
@@ -118,6 +125,12 @@ def create_actions(window: MainWindow) -> Iterator[tuple[Act, QAction]]:
     # The article view sends Delete itself, so a Delete typed elsewhere stays there.
     actions[Act.DELETE_SPAN].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     actions[Act.SNAP].setChecked(window.settings.get(options.SNAP_TO_WORDS))
+    themes = QActionGroup(window)  # one theme at a time
+    themes.setExclusive(True)
+    for act in THEME_ACTS.values():
+        themes.addAction(actions[act])
+    chosen = THEME_ACTS.get(window.settings.get(options.THEME), Act.THEME_SYSTEM)
+    actions[chosen].setChecked(True)
     yield from actions.items()
 
 
@@ -138,7 +151,10 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.MARK_IN_PROGRESS,
     )),
     ("&Review", (Act.REVIEW, Act.AGREEMENT)),
-    ("&View", (Act.ZOOM_IN, Act.ZOOM_OUT, Act.ZOOM_RESET)),
+    ("&View", (
+        Act.ZOOM_IN, Act.ZOOM_OUT, Act.ZOOM_RESET, SEPARATOR, Act.THEME_SYSTEM, Act.THEME_LIGHT,
+        Act.THEME_DARK,
+    )),
 )  # fmt: skip
 
 

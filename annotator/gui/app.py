@@ -62,8 +62,8 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     app.setOrganizationName("annotator")
     app.setApplicationDisplayName("annotator")
     sys.excepthook = _show_error
-    apply_theme(app)
     settings = Settings()
+    apply_theme(app, settings.get(options.THEME))
     window = MainWindow(settings, build=False)
     window.show()
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QMainWindow,
@@ -671,6 +672,17 @@ class MainWindow(QMainWindow):
 
     def set_snap(self, checked: bool) -> None:
         self.settings.set(options.SNAP_TO_WORDS, checked)
+
+    def set_theme(self, theme: str, chosen: bool = True) -> None:
+        """System, light or dark: applied at once to the whole application, and kept."""
+        from annotator.gui.theme import apply_theme
+
+        if not chosen:  # the theme the user left, in the exclusive group
+            return
+        self.settings.set(options.THEME, theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
 
     def zoom(self, step: int) -> None:
         size = self.settings.get(options.FONT_SIZE)

@@ -40,6 +40,7 @@ ANNOTATOR = Option("identity/annotator", "")
 DATABASE = Option("storage/database", "")
 LAST_PROJECT = Option("storage/last_project", "")
 SNAP_TO_WORDS = Option("editing/snap_to_words", True)
+THEME = Option("view/theme", "system")  # system, light or dark
 FONT_SIZE = Option("view/font_size", 13)
 SPLITTER = Option("view/splitter", QByteArray())
 GEOMETRY = Option("view/geometry", QByteArray())

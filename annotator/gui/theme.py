@@ -46,13 +46,27 @@ def _palette(colours: dict[QPalette.ColorRole, str], *, disabled: str) -> QPalet
     return palette
 
 
-def apply_theme(app: QApplication) -> None:
-    """Use the scheme the system reports now, and follow it when it changes."""
+THEMES = ("system", "light", "dark")
+_chosen = {"theme": "system"}
+
+
+def apply_theme(app: QApplication, theme: str = "system") -> None:
+    """Light or dark as chosen; "system" uses the scheme the system reports now, and
+    follows it when it changes."""
     app.setStyle("Fusion")
+    first = _chosen.get("connected") is None
+    _chosen["theme"] = theme if theme in THEMES else "system"
     hints = QGuiApplication.styleHints()
 
     def follow(scheme: Qt.ColorScheme) -> None:
+        if _chosen["theme"] != "system":
+            return
         app.setPalette(dark_palette() if scheme == Qt.ColorScheme.Dark else light_palette())
 
-    follow(hints.colorScheme())
-    hints.colorSchemeChanged.connect(follow)
+    if _chosen["theme"] == "system":
+        follow(hints.colorScheme())
+    else:
+        app.setPalette(dark_palette() if _chosen["theme"] == "dark" else light_palette())
+    if first:
+        hints.colorSchemeChanged.connect(follow)
+        _chosen["connected"] = "yes"

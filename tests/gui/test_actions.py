@@ -31,7 +31,8 @@ def test_the_menu_bar_follows_the_table(window: MainWindow) -> None:
         ("&Go", ["action_next_document", "action_previous_document", "-",
                  "action_done_and_next", "action_mark_in_progress"]),
         ("&Review", ["action_review", "action_agreement"]),
-        ("&View", ["action_zoom_in", "action_zoom_out", "action_zoom_reset"]),
+        ("&View", ["action_zoom_in", "action_zoom_out", "action_zoom_reset", "-",
+                   "action_theme_system", "action_theme_light", "action_theme_dark"]),
     ]  # fmt: skip
     listed = {act for _title, entries in MENUS for act in entries if act is not None}
     assert listed == set(Act) == set(window.actions_by_name)
