@@ -37,6 +37,8 @@ def test_the_view_menus_theme_applies_at_once_and_is_kept(
     assert _window_colour() == "#202124"
     assert settings.get(options.THEME) == "dark"
     assert dark.isChecked() and not light.isChecked()
+    QApplication.processEvents()  # the palette reaches the open widgets
+    assert window.article.text.palette().color(QPalette.ColorRole.Base).name() == "#17181a"
     window.grab().save(str(tmp_path / "dark.png"))
 
     light.trigger()
