@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
@@ -35,9 +35,24 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from annotator.core.agreement import AgreementReport, PairAgreement
     from annotator.core.corpus import Corpus
+    from annotator.core.models import Document
 
 MEASURES = (("exact F1", "#4e79a7"), ("overlap F1", "#59a14f"), ("token κ", "#f28e2b"))
 PAIR_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+SHOWN_SPAN_CHARS = 40
+
+
+def _span_words(text: str, span: tuple[Any, ...] | None) -> str:
+    """A span as a reader finds it: its words, its label and where it is."""
+    if span is None:
+        return "—"
+    start, end, label = span[0], span[1], span[2]
+    words = text[start:end]
+    if len(words) > SHOWN_SPAN_CHARS:
+        words = words[: SHOWN_SPAN_CHARS - 1] + "…"
+    return f"“{words}” {label} {start}–{end}"
 
 
 def _fmt(value: float | None) -> str:
@@ -104,6 +119,8 @@ class AgreementDialog(QDialog):
         self.setWindowTitle("Agreement")
         self.resize(980, 680)
         self.report: AgreementReport = compute_report(load_project(corpus, project_id))
+        self.corpus = corpus
+        self._documents: dict[int, Document] = {}
         self.pair_chooser = QComboBox()
         self.pair_chooser.setObjectName("agreementPair")
         for pair in self.report.pairs:
@@ -242,14 +259,23 @@ class AgreementDialog(QDialog):
         names = pair.confusion.names
         self.cell_spans.clear()
         for entry in pair.confusion.cell(names[row], names[column]):
-            a = f"{entry.a[2]} {entry.a[0]}–{entry.a[1]}" if entry.a else "—"
-            b = f"{entry.b[2]} {entry.b[0]}–{entry.b[1]}" if entry.b else "—"
-            item = QListWidgetItem(f"document {entry.document_id}: {pair.a} {a} · {pair.b} {b}")
+            document = self._document(entry.document_id)
+            a = _span_words(document.text, entry.a)
+            b = _span_words(document.text, entry.b)
+            where = document.title or f"document {entry.document_id}"
+            item = QListWidgetItem(f"{where}: {pair.a} {a} · {pair.b} {b}")
+            item.setToolTip(where)
             spans = [s for s in (entry.a, entry.b) if s is not None]
             start = min(s[0] for s in spans)
             end = max(s[1] for s in spans)
             item.setData(PAIR_ROLE, (entry.document_id, start, end))
             self.cell_spans.addItem(item)
+
+    def _document(self, document_id: int) -> Document:
+        """The document behind a cell's entry, read once per dialog."""
+        if document_id not in self._documents:
+            self._documents[document_id] = self.corpus.document(document_id)
+        return self._documents[document_id]
 
     def _on_cell_spans_itemActivated(self, item: QListWidgetItem) -> None:
         document_id, start, end = item.data(PAIR_ROLE)

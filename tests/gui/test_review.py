@@ -170,6 +170,8 @@ def test_agreement_dashboard_opens_the_spans_behind_a_cell(
     row, column = names.index("Person"), names.index("Organisation")
     dialog._on_matrix_cellClicked(row, column)
     assert dialog.cell_spans.count() == 1
+    listed = dialog.cell_spans.item(0).text()
+    assert "“Helena Voss” Person" in listed and "“Helena Voss” Organisation" in listed
     opened: list[tuple[int, int, int]] = []
     dialog.spansRequested.connect(lambda *args: opened.append(args))
     dialog._on_cell_spans_itemActivated(dialog.cell_spans.item(0))
