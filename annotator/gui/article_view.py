@@ -463,6 +463,30 @@ class ArticleText(QPlainTextEdit):
         else:
             self._tag_area.update(0, rect.y(), self._tag_area.width(), rect.height())
 
+    def words_of(self, span: PaintedSpan) -> str:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(span.start)
+        cursor.setPosition(span.end, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText().replace("\u2029", " ")
+
+    def spans_starting_on_line_at(self, y: int) -> list[PaintedSpan]:
+        """The spans that start on the visual line at height `y` of the viewport."""
+        cursor = self.cursorForPosition(QPoint(1, y))
+        block = cursor.block()
+        layout = block.layout()
+        if layout is None:
+            return []
+        line = layout.lineForTextPosition(cursor.positionInBlock())
+        if not line.isValid():
+            return []
+        line_start = block.position() + line.textStart()
+        line_end = line_start + line.textLength()
+        return [
+            s
+            for s in self.spans_overlapping(line_start, line_end - 1)
+            if line_start <= s.start < line_end
+        ]
+
     def paint_tags(self, painter: QPainter, area: QRect) -> None:
         """Label names of the spans that start on each visible line, right of the text,
         so they are readable without hovering and never cover a word."""
@@ -526,6 +550,25 @@ class _TagArea(QWidget):
         painter.fillRect(event.rect(), self._view.palette().color(QPalette.ColorRole.Base))
         self._view.paint_tags(painter, event.rect())
         painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        """On hover, every span that starts on the line, those the strip had no room for
+        included: a chip "+2" names the rest."""
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            spans = self._view.spans_starting_on_line_at(event.pos().y())
+            if spans:
+                view = self._view
+                lines = [
+                    f"“{view.words_of(span)}” {view.describe_span(span.id, span.label_id)}"
+                    for span in spans
+                ]
+                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
 
 class ArticleHeader(QWidget):
