@@ -354,7 +354,8 @@ class MainWindow(QMainWindow):
         self.status_saved.setText(f"saved · {action}")
 
     def _on_workspace_failed(self, message: str) -> None:
-        self.status_saved.setText(message)
+        # Said once, where a message is read; the corner only says the change was not kept.
+        self.status_saved.setText("not saved")
         self.statusBar().showMessage(message, 6000)
 
     def _on_workspace_unsaved(self, pending: PendingChange) -> None:

@@ -102,7 +102,8 @@ def test_a_locked_database_in_an_action_shows_its_sentence(
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    shown = window.status_saved.text()
+    shown = window.statusBar().currentMessage()
+    assert window.status_saved.text() == "not saved"
     assert shown.startswith(f"the database {db_path} is busy")
     assert "INSERT" not in shown and document_text not in shown
     assert boxes["apology"] == []

@@ -113,6 +113,7 @@ def test_a_change_the_server_did_not_take_waits_for_retry_and_nothing_is_lost(
         seen["steps"] = (stack.count(), stack.index())
         seen["selection"] = view.selection()
         seen["status"] = window.status_saved.text()
+        seen["message"] = window.statusBar().currentMessage()
         seen["stored"] = stored_spans(pg_database, document_id)
         assert dialog.grab().save(str(tmp_path / "unsaved-change.png"))
         pg_proxy.up()
@@ -139,7 +140,8 @@ def test_a_change_the_server_did_not_take_waits_for_retry_and_nothing_is_lost(
     assert seen["painted"] == []
     assert seen["steps"] == (steps, steps)
     assert seen["selection"] == person
-    assert seen["status"].startswith("cannot reach the database server")
+    assert seen["status"] == "not saved"
+    assert seen["message"].startswith("cannot reach the database server")
     assert seen["stored"] == [(day, day + len(DAY), None)]
     # After Retry: the very same change, saved once, on screen, one undo step.
     assert stored_spans(pg_database, document_id) == [

@@ -70,6 +70,7 @@ def test_an_annotator_may_not_build_gold_and_is_told_so(qtbot, open_as, disagree
     listing = _review_a_against_b(qtbot, window, t)
     qtbot.keyClick(listing, Qt.Key.Key_A)  # take A's span into gold
     assert window.statusBar().currentMessage() == "only a reviewer may change the gold layer"
+    assert window.status_saved.text() == "not saved"  # the reason is said once
     assert review.gold_spans(t.owner, t.document_id) == []
 
 

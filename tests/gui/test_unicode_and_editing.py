@@ -129,7 +129,8 @@ def test_labels_editor_renames_recolours_rekeys_and_reorders(
     # A clashing hotkey is refused and the table shows the stored value again.
     table.item(row - 1, 2).setText("1")
     assert window.workspace.label(label_id).hotkey == "w"
-    assert "already used" in window.status_saved.text()
+    assert "already used" in window.statusBar().currentMessage()
+    assert window.status_saved.text() == "not saved"
     # Renames and reorders are undoable like everything else.
     window.workspace.undo_stack.undo()  # the span labelled with "w"
     window.workspace.undo_stack.undo()  # the reorder, one step

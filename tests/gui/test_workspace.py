@@ -296,7 +296,7 @@ def test_switching_to_another_annotators_layer_is_read_only(
     caret_to(window, offset_of(window, "Port Ellison"))
     qtbot.keyClick(window.article.text, Qt.Key.Key_3)
     assert stored_spans(db_path) == []  # alice wrote nothing
-    assert "read-only" in window.status_saved.text()
+    assert "read-only" in window.statusBar().currentMessage()
     chooser.setCurrentIndex(0)
     chooser.activated.emit(0)
     qtbot.keyClick(window.article.text, Qt.Key.Key_3)
