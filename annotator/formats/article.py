@@ -5,6 +5,12 @@ body, and a trailing `Original url:` with the link. Annotators label the words a
 sees, so the body is plain text with every bit of Markdown gone. The Markdown is read
 through markdown-it tokens, never with patterns over the source, so that what vanishes is
 exactly what a renderer would hide.
+
+Scrapers sometimes cut a paragraph in the middle of a sentence ("...military and
+technical" / "cooperation with the North..."). A paragraph that ends without closing
+punctuation (`. ! ? : ;` or `…`, optionally followed by closing quotes or brackets) and is
+followed by one that starts with a lower-case letter is joined to it with one space, so
+that a sentence a reader sees as one is one to the annotator too.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ METADATA_BLOCKS = 3
 # Likewise the source link is only looked for among the last few blocks.
 SOURCE_URL_BLOCKS = 3
 SOURCE_URL_LABEL = "original url:"
+# A paragraph ending in one of these (before any closing quotes or brackets) is complete.
+SENTENCE_ENDINGS = frozenset(".!?:;\u2026")
+CLOSING_MARKS = "\"'\u201d\u2019\u00bb)]}"
 MAX_BYLINE_WORDS = 12
 MAX_DATE_LINE_WORDS = 8
 
@@ -481,11 +490,31 @@ def _looks_like_date(line: str) -> bool:
 
 def _join(blocks: list[_Block]) -> str:
     """Paragraphs separated by one blank line; no stray spaces, no runs of blank lines."""
-    paragraphs = [text for text in (_tidy(block) for block in blocks) if text]
+    paragraphs: list[str] = []
+    previous: _Block | None = None
+    for block in blocks:
+        text = _tidy(block)
+        if not text:
+            continue
+        if previous is not None and _continues(previous, paragraphs[-1], block, text):
+            paragraphs[-1] += " " + text
+        else:
+            paragraphs.append(text)
+        previous = block
     body = "\n\n".join(paragraphs)
     while "\n\n\n" in body:
         body = body.replace("\n\n\n", "\n\n")
     return body.strip()
+
+
+def _continues(before: _Block, before_text: str, block: _Block, text: str) -> bool:
+    """Whether `block` is the rest of a sentence a scraper cut off at the end of `before`."""
+    if not (before.kind == block.kind == "paragraph" and before.top == block.top):
+        return False
+    if "\n" in before_text or "\n" in text:
+        return False  # hard line breaks: verse, addresses, lists written by hand
+    ending = before_text.rstrip(CLOSING_MARKS)
+    return bool(ending) and ending[-1] not in SENTENCE_ENDINGS and text[0].islower()
 
 
 def _tidy(block: _Block) -> str:

@@ -68,9 +68,19 @@ def test_seed_body_is_clean_text(seed: Path) -> None:
         "U.S. 'Incredibly' Concerned\n\n"
     ) in text
     paragraphs = text.split("\n\n")
-    assert len(paragraphs) == 13
+    assert len(paragraphs) == 12
     assert all(p and p == p.strip() and "\n" not in p for p in paragraphs)
     assert "sending weapons \u2014 all of which" in text
+
+
+@pytest.mark.corpora
+def test_seed_paragraph_cut_by_the_scraper_is_one_again(seed: Path) -> None:
+    text = read_text_document(seed).text
+    assert (
+        "\n\nThe Kremlin leader also said this week that Moscow did not rule out military and "
+        "technical cooperation with the North, or even sending weapons \u2014 all of which would "
+        "violate rafts of UN sanctions against Pyongyang.\n\n"
+    ) in text
 
 
 @pytest.mark.corpora
@@ -538,9 +548,16 @@ def test_plain_prose_round_trips(paragraphs: list[list[list[str]]]) -> None:
         + "\n\n"
         + "\n\n".join("\n".join(" ".join(line) for line in paragraph) for paragraph in paragraphs)
     )
-    expected = [lead] + [
+    flat = [lead] + [
         " ".join(word for line in paragraph for word in line) for paragraph in paragraphs
     ]
+    # A paragraph cut mid-sentence (no closing punctuation, the next in lower case) is joined.
+    expected: list[str] = []
+    for paragraph in flat:
+        if expected and expected[-1].rstrip("\"')")[-1:] not in ".;:?" and paragraph[0].islower():
+            expected[-1] += " " + paragraph
+        else:
+            expected.append(paragraph)
     record = parse_article(source)
     assert record.title == "Title"
     assert record.text.split("\n\n") == expected
@@ -562,3 +579,71 @@ def test_any_markdown_gives_tidy_text(source: str) -> None:
     assert text == text.strip()
     assert "\n\n\n" not in text
     assert "\r" not in text
+
+
+# --- paragraphs a scraper cut in the middle of a sentence --------------------------------
+
+BROKEN_PARAGRAPHS = Path(__file__).parents[1] / "fixtures" / "articles" / "broken_paragraphs.txt"
+
+
+def test_cut_paragraphs_are_joined_with_one_space() -> None:
+    record = read_text_document(BROKEN_PARAGRAPHS)
+    assert record.title == "Ferry Timetable Changes on the Kestrel Line"
+    assert record.text.split("\n\n") == [
+        # No closing punctuation, next starts in lower case: one paragraph.
+        "The harbour authority said on Monday that the morning ferries would leave earlier "
+        "from the Quay Street pier, starting next week.",
+        # A closing quote without a full stop before it is no sentence end either.
+        'A spokeswoman said the change was "long overdue" and that passengers had asked for it.',
+        "Fares stay the same (for now) but the authority will review them in June.",
+        # Ends with a comma inside quotes, but the next paragraph starts in upper case.
+        'Commuters welcomed the news. "It was about time,"',
+        # A semicolon ends a sentence well enough: kept apart.
+        "Said one. The councillor who proposed the change said she was pleased;",
+        "commuters had waited years.",
+        "Is the night ferry next?",
+        "maybe, the spokeswoman said.",
+        # A quotation block is never joined to the body paragraph after it.
+        "The quay is closed on Sundays",
+        "the notice at the pier said, in italics.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ending", "joined"),
+    [
+        ("and technical", True),
+        ("and technical,", True),
+        ("and technical \u2014", True),
+        ("the \u201cpartnership\u201d", True),
+        ("and technical.", False),
+        ("and technical!", False),
+        ("and technical?", False),
+        ("and technical:", False),
+        ("and technical;", False),
+        ("and technical\u2026", False),
+        ('and technical."', False),
+        ("and technical.)", False),
+        ("and technical.\u2019\u201d", False),
+    ],
+)
+def test_which_paragraph_endings_continue(ending: str, joined: bool) -> None:
+    text = body(f"# T\n\nThe lead paragraph.\n\nMoscow did not rule out {ending}\n\ncooperation.")
+    separator = " " if joined else "\n\n"
+    assert text == f"The lead paragraph.\n\nMoscow did not rule out {ending}{separator}cooperation."
+
+
+def test_a_following_upper_case_or_non_letter_start_stays_apart() -> None:
+    for start in ("Cooperation", "2024 was", "\u201ccooperation", "\u6d77\u306f"):
+        text = body(f"# T\n\nThe lead paragraph.\n\nMilitary and technical\n\n{start} ends.")
+        assert text.endswith(f"technical\n\n{start} ends."), start
+
+
+def test_headings_lists_and_code_are_never_joined() -> None:
+    text = body("# T\n\nLead.\n\n## A heading\n\nlower case after it.\n\n- an item\n\nnext one.")
+    assert text == "Lead.\n\nA heading\n\nlower case after it.\n\nan item\n\nnext one."
+    assert body("# T\n\nLead.\n\n    code line\n\nlower case.").endswith("code line\n\nlower case.")
+
+
+def test_several_cuts_in_a_row_join_into_one_paragraph() -> None:
+    assert body("# T\n\nLead.\n\nOne\n\ntwo\n\nthree.") == "Lead.\n\nOne two three."
