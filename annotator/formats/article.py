@@ -5,6 +5,18 @@ body, and a trailing `Original url:` with the link. Annotators label the words a
 sees, so the body is plain text with every bit of Markdown gone. The Markdown is read
 through markdown-it tokens, never with patterns over the source, so that what vanishes is
 exactly what a renderer would hide.
+
+Scrapers sometimes cut a paragraph in the middle of a sentence ("...military and
+technical" / "cooperation with the North..."). A paragraph that ends without closing
+punctuation (`. ! ? : ;` or `…`, optionally followed by closing quotes or brackets) and is
+followed by one that starts with a lower-case letter is joined to it with one space, so
+that a sentence a reader sees as one is one to the annotator too.
+
+A photo caption (a short paragraph ending in an upper-case agency credit with a slash,
+"... **YONHAP / AFP**") and `Related article:` lines are the page around the story, not
+the story: they go to `meta["caption"]` and `meta["related_articles"]` and the header
+shows them. They are taken out before cut paragraphs are joined, so a sentence the page
+had split around a related-article link is one again.
 """
 
 from __future__ import annotations
@@ -35,6 +47,11 @@ METADATA_BLOCKS = 3
 # Likewise the source link is only looked for among the last few blocks.
 SOURCE_URL_BLOCKS = 3
 SOURCE_URL_LABEL = "original url:"
+MAX_CAPTION_WORDS = 40
+RELATED_ARTICLE_LABELS = frozenset({"related article", "related articles"})
+# A paragraph ending in one of these (before any closing quotes or brackets) is complete.
+SENTENCE_ENDINGS = frozenset(".!?:;\u2026")
+CLOSING_MARKS = "\"'\u201d\u2019\u00bb)]}"
 MAX_BYLINE_WORDS = 12
 MAX_DATE_LINE_WORDS = 8
 
@@ -100,6 +117,7 @@ def parse_article(source: str, *, fallback_title: str | None = None) -> Document
     meta: dict[str, object] = {}
     source_url, blocks = _take_source_url(blocks, meta)
     author, published, blocks = _take_front_matter(blocks, meta)
+    blocks = _take_page_furniture(blocks, meta)
     return DocumentRecord(
         text=_join(blocks),
         title=title,
@@ -476,16 +494,86 @@ def _looks_like_date(line: str) -> bool:
     return False
 
 
+def _take_page_furniture(blocks: list[_Block], meta: dict[str, object]) -> list[_Block]:
+    """Photo captions and related-article links out of the body, into the metadata."""
+    captions: list[str] = []
+    related: list[str] = []
+    body: list[_Block] = []
+    for block in blocks:
+        line = " ".join(block.text.split())
+        if block.kind != "paragraph" or not block.top or not line:
+            body.append(block)
+        elif (title := _related_article(line)) is not None:
+            related.append(title)
+        elif _is_caption(line):
+            captions.append(line)
+        else:
+            body.append(block)
+    if captions:
+        meta["caption"] = "\n".join(captions)
+    if related:
+        meta["related_articles"] = related
+    return body
+
+
+def _related_article(line: str) -> str | None:
+    """The linked title of a `Related article: ...` line, or None for any other line."""
+    label, colon, title = line.partition(":")
+    if not colon or label.strip().lower() not in RELATED_ARTICLE_LABELS or not title.strip():
+        return None
+    return title.strip()
+
+
+def _is_caption(line: str) -> bool:
+    """A short paragraph ending in a photo credit: upper-case names around a slash
+    ("YONHAP / AFP", "DANIEL HARGREAVE / COASTLINE PRESS") after a finished sentence, or
+    alone; prose that merely ends in "... the NATO / EU" has no sentence end before it."""
+    words = line.split()
+    if len(words) > MAX_CAPTION_WORDS:
+        return False
+    credit: list[str] = []
+    while words:
+        word = words[-1]
+        is_name = any(ch.isalpha() for ch in word) and word == word.upper()
+        if (word != "/" and not is_name) or word.rstrip(CLOSING_MARKS)[-1:] in SENTENCE_ENDINGS:
+            break
+        credit.insert(0, words.pop())
+    names = " ".join(credit).split("/")
+    if len(names) < 2 or not all(any(ch.isalpha() for ch in name) for name in names):
+        return False
+    return not words or words[-1].rstrip(CLOSING_MARKS)[-1:] in SENTENCE_ENDINGS
+
+
 # --- blocks to plain text -------------------------------------------------------------
 
 
 def _join(blocks: list[_Block]) -> str:
     """Paragraphs separated by one blank line; no stray spaces, no runs of blank lines."""
-    paragraphs = [text for text in (_tidy(block) for block in blocks) if text]
+    paragraphs: list[str] = []
+    previous: _Block | None = None
+    for block in blocks:
+        text = _tidy(block)
+        if not text:
+            continue
+        if previous is not None and _continues(previous, paragraphs[-1], block, text):
+            paragraphs[-1] += " " + text
+        else:
+            paragraphs.append(text)
+        previous = block
     body = "\n\n".join(paragraphs)
     while "\n\n\n" in body:
         body = body.replace("\n\n\n", "\n\n")
     return body.strip()
+
+
+def _continues(before: _Block, before_text: str, block: _Block, text: str) -> bool:
+    """Whether `block` is the rest of a sentence a scraper cut off at the end of `before`."""
+    if not (before.kind == block.kind == "paragraph" and before.top == block.top):
+        return False
+    if "\n" in before_text or "\n" in text:
+        return False  # hard line breaks: verse, addresses, lists written by hand
+    ending = before_text.rstrip(CLOSING_MARKS)
+    return bool(ending) and ending[-1] not in SENTENCE_ENDINGS and text[0].islower()
 
 
 def _tidy(block: _Block) -> str:

@@ -589,11 +589,24 @@ class ArticleHeader(QWidget):
         self.meta.setObjectName("articleMeta")
         self.meta.setOpenExternalLinks(True)
         self.meta.setTextFormat(Qt.TextFormat.RichText)
+        # The photo caption and related articles: the page around the story, muted so the
+        # eye goes to the text to label.
+        self.page_notes = QLabel()
+        self.page_notes.setObjectName("articlePageNotes")
+        self.page_notes.setWordWrap(True)
+        self.page_notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.page_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.page_notes.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        notes_font = self.page_notes.font()
+        notes_font.setPointSizeF(notes_font.pointSizeF() * 0.9)
+        self.page_notes.setFont(notes_font)
+        self.page_notes.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 6)
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.meta)
+        layout.addWidget(self.page_notes)
 
     def show_document(self, document: Document | None) -> None:
         from html import escape
@@ -602,6 +615,7 @@ class ArticleHeader(QWidget):
         if document is None:
             self.title.setText("")
             self.meta.setText("")
+            self._show_page_notes({})
             return
         self.title.setText(document.title or "(untitled)")
         parts: list[str] = []
@@ -613,6 +627,18 @@ class ArticleHeader(QWidget):
             host = urlparse(document.source_url).netloc or document.source_url
             parts.append(f'<a href="{escape(document.source_url)}">{escape(host)}</a>')
         self.meta.setText(" · ".join(parts))
+        self._show_page_notes(document.meta or {})
+
+    def _show_page_notes(self, meta: dict[str, object]) -> None:
+        caption = meta.get("caption")
+        related = meta.get("related_articles")
+        lines = (
+            [f"Photo: {line}" for line in caption.split("\n")] if isinstance(caption, str) else []
+        )
+        if isinstance(related, list):
+            lines.extend(f"Related article: {title}" for title in related if title)
+        self.page_notes.setText("\n".join(lines))
+        self.page_notes.setVisible(bool(lines))
 
 
 class FindBar(QWidget):
