@@ -45,6 +45,7 @@ class Act(Enum):
     SNAP = ("&Snap selections to words", (), True)
     REVIEW = ("&Review mode", ("Ctrl+R",), True)
     AGREEMENT = ("&Agreement…", ("Ctrl+Shift+A",))
+    ACCEPT_AGREEMENTS = ("A&ccept agreements into gold", ("Ctrl+Shift+G",))
 
     @property
     def text(self) -> str:
@@ -85,6 +86,7 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.SNAP: lambda w: w.set_snap,
     Act.REVIEW: lambda w: w.set_review_mode,
     Act.AGREEMENT: lambda w: w.show_agreement,
+    Act.ACCEPT_AGREEMENTS: lambda w: w.accept_agreements,
 }
 
 
@@ -118,6 +120,7 @@ def create_actions(window: MainWindow) -> Iterator[tuple[Act, QAction]]:
     # The article view sends Delete itself, so a Delete typed elsewhere stays there.
     actions[Act.DELETE_SPAN].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
     actions[Act.SNAP].setChecked(window.settings.get(options.SNAP_TO_WORDS))
+    actions[Act.ACCEPT_AGREEMENTS].setEnabled(False)  # until review mode is on
     yield from actions.items()
 
 
@@ -137,7 +140,7 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.NEXT_DOCUMENT, Act.PREVIOUS_DOCUMENT, SEPARATOR, Act.DONE_AND_NEXT,
         Act.MARK_IN_PROGRESS,
     )),
-    ("&Review", (Act.REVIEW, Act.AGREEMENT)),
+    ("&Review", (Act.REVIEW, Act.ACCEPT_AGREEMENTS, SEPARATOR, Act.AGREEMENT)),
     ("&View", (Act.ZOOM_IN, Act.ZOOM_OUT, Act.ZOOM_RESET)),
 )  # fmt: skip
 

@@ -571,6 +571,7 @@ class MainWindow(QMainWindow):
 
         review = self.review
         self.actions_by_name[Act.REVIEW].setChecked(on)
+        self.actions_by_name[Act.ACCEPT_AGREEMENTS].setEnabled(on)
         self.centre.setCurrentIndex(1 if on else 0)
         self.side.setCurrentIndex(1 if on else 0)
         review.set_active(on)
@@ -579,6 +580,11 @@ class MainWindow(QMainWindow):
             review.panel.list.setFocus()
         else:
             self.article.text.setFocus()
+
+    def accept_agreements(self) -> None:
+        """Every span both compared layers agree on goes into gold, in one step."""
+        if self._review is not None and self._review.active:
+            self._review.accept_agreements()
 
     def _make_room_for(self, pane: QWidget, width: int) -> None:
         """Widen a pane to `width`, taking the room from the article in the middle."""
