@@ -312,6 +312,7 @@ class ReviewArticle(QWidget):
         self.header = ArticleHeader()
         self.progress_label = QLabel()
         self.progress_label.setObjectName("reviewProgress")
+        self.progress_label.setWordWrap(True)  # a narrow article wraps it, never cuts it
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(6)
