@@ -48,6 +48,7 @@ class Act(Enum):
     THEME_SYSTEM = ("&System theme", (), True)
     THEME_LIGHT = ("&Light theme", (), True)
     THEME_DARK = ("&Dark theme", (), True)
+    ACCEPT_AGREEMENTS = ("A&ccept agreements into gold", ("Ctrl+Shift+G",))
 
     @property
     def text(self) -> str:
@@ -91,6 +92,7 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.THEME_SYSTEM: lambda w: lambda checked: w.set_theme("system", checked),
     Act.THEME_LIGHT: lambda w: lambda checked: w.set_theme("light", checked),
     Act.THEME_DARK: lambda w: lambda checked: w.set_theme("dark", checked),
+    Act.ACCEPT_AGREEMENTS: lambda w: w.accept_agreements,
 }
 THEME_ACTS = {"system": Act.THEME_SYSTEM, "light": Act.THEME_LIGHT, "dark": Act.THEME_DARK}
 
@@ -131,6 +133,7 @@ def create_actions(window: MainWindow) -> Iterator[tuple[Act, QAction]]:
         themes.addAction(actions[act])
     chosen = THEME_ACTS.get(window.settings.get(options.THEME), Act.THEME_SYSTEM)
     actions[chosen].setChecked(True)
+    actions[Act.ACCEPT_AGREEMENTS].setEnabled(False)  # until review mode is on
     yield from actions.items()
 
 
@@ -150,7 +153,7 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.NEXT_DOCUMENT, Act.PREVIOUS_DOCUMENT, SEPARATOR, Act.DONE_AND_NEXT,
         Act.MARK_IN_PROGRESS,
     )),
-    ("&Review", (Act.REVIEW, Act.AGREEMENT)),
+    ("&Review", (Act.REVIEW, Act.ACCEPT_AGREEMENTS, SEPARATOR, Act.AGREEMENT)),
     ("&View", (
         Act.ZOOM_IN, Act.ZOOM_OUT, Act.ZOOM_RESET, SEPARATOR, Act.THEME_SYSTEM, Act.THEME_LIGHT,
         Act.THEME_DARK,

@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 
 REVIEW_PANEL_WIDTH = 460  # the disagreement list shows both sides' label and text
+# The narrowest each pane may be dragged or squeezed to: below these a list cuts its
+# names to a letter or two. Together they fit a 1024-pixel-wide screen.
+MINIMUM_WIDTHS = {"documents": 180, "centre": 320, "side": 260}
+COMFORTABLE_ARTICLE_WIDTH = 420  # what the article keeps before the document list gives
 
 
 class MainWindow(QMainWindow):
@@ -88,12 +92,15 @@ class MainWindow(QMainWindow):
         self.side = QStackedWidget()
         self.side.addWidget(self.tags)
         self._review: ReviewController | None = None
+        self._sizes_before_review: list[int] | None = None
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
         for pane in (self.documents, self.centre, self.side):
             self.splitter.addWidget(pane)
         self.splitter.setStretchFactor(1, 1)
+        for name, width in MINIMUM_WIDTHS.items():
+            getattr(self, name).setMinimumWidth(width)
         self.splitter.setSizes([260, 760, 340])
         self.setCentralWidget(self.splitter)
         self.actions_by_name: dict[Act, QAction] = dict(create_actions(self))
@@ -577,24 +584,48 @@ class MainWindow(QMainWindow):
 
         review = self.review
         self.actions_by_name[Act.REVIEW].setChecked(on)
+        self.actions_by_name[Act.ACCEPT_AGREEMENTS].setEnabled(on)
         self.centre.setCurrentIndex(1 if on else 0)
         self.side.setCurrentIndex(1 if on else 0)
         review.set_active(on)
         if on:
+            if self._sizes_before_review is None:
+                self._sizes_before_review = self.splitter.sizes()
             self._make_room_for(self.side, REVIEW_PANEL_WIDTH)
             review.panel.list.setFocus()
         else:
+            self._restore_sizes_before_review()
             self.article.text.setFocus()
 
+    def _restore_sizes_before_review(self) -> None:
+        """The panes go back to the widths they had before review mode widened its list."""
+        if self._sizes_before_review is not None:
+            self.splitter.setSizes(self._sizes_before_review)
+            self._sizes_before_review = None
+
+    def accept_agreements(self) -> None:
+        """Every span both compared layers agree on goes into gold, in one step."""
+        if self._review is not None and self._review.active:
+            self._review.accept_agreements()
+
     def _make_room_for(self, pane: QWidget, width: int) -> None:
-        """Widen a pane to `width`, taking the room from the article in the middle."""
+        """Widen a pane to `width`: the article gives room while it keeps a comfortable
+        column, then the document list down to its minimum, then the article down to its."""
         sizes = self.splitter.sizes()
         index = self.splitter.indexOf(pane)
         missing = width - sizes[index]
-        if missing > 0 and sizes[1] - missing >= self.centre.minimumSizeHint().width():
-            sizes[index] += missing
-            sizes[1] -= missing
-            self.splitter.setSizes(sizes)
+        givers = (
+            (self.centre, COMFORTABLE_ARTICLE_WIDTH),
+            (self.documents, self.documents.minimumWidth()),
+            (self.centre, self.centre.minimumWidth()),
+        )
+        for giver, floor in givers:
+            place = self.splitter.indexOf(giver)
+            taken = max(0, min(sizes[place] - floor, missing))
+            sizes[place] -= taken
+            sizes[index] += taken
+            missing -= taken
+        self.splitter.setSizes(sizes)
 
     def show_agreement(self) -> None:
         from annotator.gui.agreement_view import AgreementDialog
@@ -717,6 +748,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
 
     def save_layout(self) -> None:
+        self._restore_sizes_before_review()  # review's wide list is for review only
         self.settings.set(options.SPLITTER, self.splitter.saveState())
         self.settings.set(options.GEOMETRY, self.saveGeometry())
 

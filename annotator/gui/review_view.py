@@ -11,19 +11,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -72,6 +70,14 @@ class ItemSwatch:
     name: str
     color: str
     hotkey: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GoldEdit:
+    """The span being edited in the article: which item, and the label it will have."""
+
+    item_key: str
+    label_id: int
 
 
 def _number(value: float) -> str:
@@ -146,10 +152,35 @@ class ReviewItemModel(ColumnsModel):
         return None
 
 
-class DisagreementList(QTreeView):
-    """J/K move, A/B take a side, R rejects, E edits: the whole review from the keyboard."""
+# The review's keys, the same in the list and in the review article. The comment box,
+# where letters are text, takes them with Alt held.
+NEXT, PREVIOUS, COMMENT = "next", "previous", "comment"
+REVIEW_KEYS: dict[int, str] = {
+    Qt.Key.Key_J: NEXT, Qt.Key.Key_K: PREVIOUS, Qt.Key.Key_C: COMMENT,
+    Qt.Key.Key_A: ReviewAction.TAKE_A, Qt.Key.Key_B: ReviewAction.TAKE_B,
+    Qt.Key.Key_R: ReviewAction.REJECT, Qt.Key.Key_E: ReviewAction.EDIT,
+}  # fmt: skip
+PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
-    decisionRequested = Signal(str)
+
+def _modifiers(event: QKeyEvent) -> Qt.KeyboardModifier:
+    return event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+
+
+def review_command(event: QKeyEvent, *, chord: Qt.KeyboardModifier | None = None) -> str | None:
+    """The review command a key press asks for: a plain letter, or with `chord` held
+    (and nothing else) where plain letters are typed."""
+    modifiers = _modifiers(event)
+    wanted = modifiers == chord if chord is not None else modifiers in PLAIN
+    return REVIEW_KEYS.get(event.key()) if wanted else None
+
+
+class DisagreementList(QTreeView):
+    """J/K move, A/B take a side, R rejects, E edits, C comments: the whole review from
+    the keyboard."""
+
+    commandRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,74 +201,82 @@ class DisagreementList(QTreeView):
         self.setCurrentIndex(self.model().index(target, 0))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (
-            event.modifiers()
-            & ~Qt.KeyboardModifier.KeypadModifier
-            & ~(Qt.KeyboardModifier.ShiftModifier)
-        ):
+        command = review_command(event)
+        if command is None:
             super().keyPressEvent(event)
-            return
-        key = event.key()
-        if key == Qt.Key.Key_J:
-            self.move_current(1)
-        elif key == Qt.Key.Key_K:
-            self.move_current(-1)
-        elif key == Qt.Key.Key_A:
-            self.decisionRequested.emit(ReviewAction.TAKE_A)
-        elif key == Qt.Key.Key_B:
-            self.decisionRequested.emit(ReviewAction.TAKE_B)
-        elif key == Qt.Key.Key_R:
-            self.decisionRequested.emit(ReviewAction.REJECT)
-        elif key == Qt.Key.Key_E:
-            self.decisionRequested.emit(ReviewAction.EDIT)
         else:
-            super().keyPressEvent(event)
+            self.commandRequested.emit(command)
 
 
-class EditDialog(QDialog):
-    """Fix the boundaries or the label of a span before it goes into the gold layer."""
+class ReviewKeys(QObject):
+    """The review keys where focus is outside the list. In the review article they are
+    the list's, and while a span is edited there Shift+arrows move its ends, Tab swaps
+    which end moves, a label's key changes its label, Enter takes it and Esc cancels.
+    In the comment box letters are text: Alt+letter decides, and Esc or Ctrl+Enter
+    hand focus back to the list with the comment kept for the next decision."""
 
-    def __init__(
-        self, text: str, labels: list[tuple[int, str]], start: int, end: int, label_id: int,
-        parent: QWidget | None = None,
-    ) -> None:  # fmt: skip
-        super().__init__(parent)
-        self.setObjectName("editGoldSpan")
-        self.setWindowTitle("Edit the gold span")
-        self._text = text
-        self.label = QComboBox()
-        for identifier, name in labels:
-            self.label.addItem(name, identifier)
-        self.label.setCurrentIndex(max(0, self.label.findData(label_id)))
-        self.start = QSpinBox()
-        self.end = QSpinBox()
-        for box in (self.start, self.end):
-            box.setRange(0, len(text))
-        self.start.setValue(start)
-        self.end.setValue(end)
-        self.preview = QLabel()
-        self.preview.setWordWrap(True)
-        self.start.valueChanged.connect(self._update_preview)
-        self.end.valueChanged.connect(self._update_preview)
-        form = QFormLayout(self)
-        form.addRow("Label", self.label)
-        form.addRow("Start", self.start)
-        form.addRow("End", self.end)
-        form.addRow("Text", self.preview)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self._update_preview()
+    def __init__(self, controller: ReviewController) -> None:
+        super().__init__(controller.panel)
+        self.controller = controller
+        controller.article.text.installEventFilter(self)
+        controller.panel.comment.installEventFilter(self)
 
-    def _update_preview(self) -> None:
-        start, end = self.start.value(), self.end.value()
-        self.preview.setText(self._text[start:end] if start < end else "(empty)")
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            return False
+        assert isinstance(event, QKeyEvent)
+        if watched is self.controller.panel.comment:
+            handled = self._comment_key(event)
+        elif watched is self.controller.article.text:
+            handled = self._article_key(event)
+        else:
+            return False
+        if handled and kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # ours, not the window's Ctrl+Enter or a menu's Alt+letter
+            return True
+        if handled:
+            self._run(watched, event)
+        return handled
 
-    def result_span(self) -> tuple[int, int, int]:
-        return self.start.value(), self.end.value(), int(self.label.currentData())
+    def _comment_key(self, event: QKeyEvent) -> bool:
+        modifiers = _modifiers(event)
+        if event.key() == Qt.Key.Key_Escape and modifiers == Qt.KeyboardModifier.NoModifier:
+            return True
+        if event.key() in ENTER and modifiers == Qt.KeyboardModifier.ControlModifier:
+            return True
+        return review_command(event, chord=Qt.KeyboardModifier.AltModifier) is not None
+
+    def _article_key(self, event: QKeyEvent) -> bool:
+        controller, key = self.controller, event.key()
+        plain = _modifiers(event) == Qt.KeyboardModifier.NoModifier
+        if controller.editing is not None:
+            if plain and key in (*ENTER, Qt.Key.Key_Escape, Qt.Key.Key_Tab):
+                return True
+            return bool(event.text()) and controller.label_for_key(event.text()) is not None
+        if plain and key == Qt.Key.Key_Escape:
+            return True
+        return review_command(event) is not None
+
+    def _run(self, watched: QObject, event: QKeyEvent) -> None:
+        controller, key = self.controller, event.key()
+        if controller.editing is not None and watched is controller.article.text:
+            if key in ENTER:
+                controller.finish_edit()
+            elif key == Qt.Key.Key_Escape:
+                controller.cancel_edit()
+            elif key == Qt.Key.Key_Tab:
+                controller.swap_edit_ends()
+            else:
+                controller.choose_edit_label(event.text())
+            return
+        if key in (Qt.Key.Key_Escape, *ENTER):
+            controller.panel.list.setFocus()  # from the comment box or the article
+            return
+        chord = Qt.KeyboardModifier.AltModifier if watched is controller.panel.comment else None
+        command = review_command(event, chord=chord)
+        if command is not None:
+            controller.command(command)
 
 
 class ReviewArticle(QWidget):
@@ -273,11 +312,16 @@ class ReviewArticle(QWidget):
         self.header = ArticleHeader()
         self.progress_label = QLabel()
         self.progress_label.setObjectName("reviewProgress")
+        self.progress_label.setWordWrap(True)  # a narrow article wraps it, never cuts it
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(6)
         self.text = ArticleText()
         self.text.setObjectName("reviewText")
+        self.edit_hint = QLabel()
+        self.edit_hint.setObjectName("reviewEditHint")
+        self.edit_hint.setWordWrap(True)
+        self.edit_hint.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -292,6 +336,10 @@ class ReviewArticle(QWidget):
         progress.addWidget(self.progress_label)
         progress.addWidget(self.progress_bar)
         layout.addLayout(progress)
+        hint_row = QHBoxLayout()
+        hint_row.setContentsMargins(12, 0, 12, 4)
+        hint_row.addWidget(self.edit_hint)
+        layout.addLayout(hint_row)
         layout.addWidget(self.text, 1)
 
 
@@ -324,7 +372,8 @@ class ReviewPanel(QWidget):
         self.comment = QPlainTextEdit()
         self.comment.setObjectName("reviewComment")
         self.comment.setPlaceholderText(
-            "A comment for the annotator, saved with your next decision"
+            "A comment for the annotator, saved with your next decision. "
+            "Alt+A / B / R / E decide from here; Esc or Ctrl+Enter go back to the list"
         )
         self.comment.setMaximumHeight(80)
         self.auto_accept = QCheckBox("Accept agreements automatically")
@@ -341,7 +390,7 @@ class ReviewPanel(QWidget):
         self.agreement.setWordWrap(True)
         heading = QLabel(
             "<b>Disagreements</b> <span style='color: gray'>J / K move · A take A · "
-            "B take B · R reject · E edit</span>"
+            "B take B · R reject · E edit · C comment</span>"
         )
         filters = QHBoxLayout()
         filters.addWidget(self.kind_filter, 1)
@@ -376,11 +425,14 @@ class ReviewController:
         self.article = article
         self.panel = panel
         self.active = False
+        self.editing: GoldEdit | None = None
+        self._refresh_waiting = False
+        self.keys = ReviewKeys(self)
         panel.auto_accept.setChecked(settings.get(options.AUTO_ACCEPT_AGREEMENTS))
         panel.auto_accept.toggled.connect(self._on_auto_accept_toggled)
         panel.kind_filter.currentIndexChanged.connect(self._on_filter_changed)
         panel.label_filter.currentIndexChanged.connect(self._on_filter_changed)
-        panel.list.decisionRequested.connect(self.decide)
+        panel.list.commandRequested.connect(self.command)
         panel.list.selectionModel().currentChanged.connect(self._on_list_currentChanged)
         panel.accept_button.clicked.connect(self.accept_agreements)
         article.annotator_a.activated.connect(lambda _i: self.reload())
@@ -438,6 +490,8 @@ class ReviewController:
 
     def set_active(self, active: bool) -> None:
         self.active = active
+        if not active:
+            self.cancel_edit()
         if active:
             self.fill_annotators()
             self._fill_label_filter()
@@ -461,6 +515,9 @@ class ReviewController:
         if not self.active or corpus is None or document is None or document.id is None:
             return
         if self.annotator_a is None:
+            return
+        if self.editing is not None:
+            self._refresh_waiting = True  # shown when the edit ends, not under the caret
             return
         items = compare_layers(corpus, document.id, self.annotator_a, self.annotator_b)
         if items == self.panel.model.items:
@@ -588,6 +645,7 @@ class ReviewController:
     def _on_list_currentChanged(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():
             return
+        self.cancel_edit()  # another item: an edit under way is let go
         item = self.panel.model.visible[current.row()]
         number = self.panel.model.items.index(item)
         view = self.article.text
@@ -600,18 +658,26 @@ class ReviewController:
         if row is not None:
             self.panel.list.setCurrentIndex(self.panel.model.index(row, 0))
 
-    def decide(self, action: str) -> None:
+    def command(self, command: str) -> None:
+        """One review key, from the list, the article or the comment box."""
+        if command == NEXT:
+            self.panel.list.move_current(1)
+        elif command == PREVIOUS:
+            self.panel.list.move_current(-1)
+        elif command == COMMENT:
+            self.panel.comment.setFocus()
+        elif command == ReviewAction.EDIT:
+            self.start_edit()
+        else:
+            self.decide(command)
+
+    def decide(self, action: str, edited: tuple[int, int, int] | None = None) -> None:
         from annotator.core import review
 
         item = self.current_item()
         corpus = self.workspace.corpus
         if item is None or corpus is None:
             return
-        edited = None
-        if action == ReviewAction.EDIT:
-            edited = self._ask_edit(item)
-            if edited is None:
-                return
         comment = self.panel.comment.toPlainText().strip() or None
         changes = self.workspace.perform_many(
             ACTIONS.get(action, action),
@@ -621,19 +687,82 @@ class ReviewController:
             self.panel.comment.clear()
             self._next_undecided(item.key)
 
-    def _ask_edit(self, item: ReviewItem) -> tuple[int, int, int] | None:
-        side = item.a or item.b
-        document = self.workspace.document
-        if side is None or document is None:
-            return None
-        labels = [(lb.id, lb.name) for lb in self.workspace.labels if lb.kind == LabelKind.SPAN]
-        dialog = EditDialog(
-            document.text, [(i, n) for i, n in labels if i is not None],
-            side.start, side.end, side.label_id, self.panel,
-        )  # fmt: skip
-        if not dialog.exec():
-            return None
-        return dialog.result_span()
+    # -- editing a span in the article ------------------------------------------------
+
+    def start_edit(self) -> None:
+        """E: the item's span (A's, else B's) is selected in the article, where the
+        keyboard reshapes it; Enter takes it into gold (`finish_edit`)."""
+        item = self.current_item()
+        side = item.a or item.b if item is not None else None
+        if item is None or side is None:
+            return
+        self.editing = GoldEdit(item.key, side.label_id)
+        text = self.article.text
+        text.select_range(side.start, side.end)
+        text.setFocus()
+        self._show_edit_hint()
+
+    def _show_edit_hint(self) -> None:
+        if self.editing is None:
+            self.article.edit_hint.hide()
+            return
+        names = {label.id: label.name for label in self.workspace.labels}
+        self.article.edit_hint.setText(
+            f"<b>Editing the gold span</b> ({names.get(self.editing.label_id, '?')}): "
+            "Shift+arrows move its end, Tab swaps ends, a label's key relabels it · "
+            "<b>Enter</b> takes it into gold · <b>Esc</b> cancels"
+        )
+        self.article.edit_hint.show()
+
+    def label_for_key(self, key: str) -> int | None:
+        """The span label whose hotkey is `key`, for relabelling while editing."""
+        for label in self.workspace.labels:
+            if label.kind == LabelKind.SPAN and label.hotkey == key and label.id is not None:
+                return label.id
+        return None
+
+    def choose_edit_label(self, key: str) -> None:
+        label_id = self.label_for_key(key)
+        if self.editing is not None and label_id is not None:
+            self.editing = GoldEdit(self.editing.item_key, label_id)
+            self._show_edit_hint()
+
+    def swap_edit_ends(self) -> None:
+        """The selection's other end becomes the one Shift+arrows move."""
+        text = self.article.text
+        cursor = text.textCursor()
+        anchor, position = cursor.anchor(), cursor.position()
+        cursor.setPosition(position)
+        cursor.setPosition(anchor, QTextCursor.MoveMode.KeepAnchor)
+        text.setTextCursor(cursor)
+
+    def finish_edit(self) -> None:
+        editing, chosen = self.editing, self.article.text.selection()
+        if editing is None:
+            return
+        if chosen is None or chosen[0] == chosen[1]:
+            self.workspace.failed.emit("select the words of the gold span, or Esc to cancel")
+            return
+        self._end_edit()
+        item = self.current_item()
+        if item is None or item.key != editing.item_key:
+            return
+        self.panel.list.setFocus()
+        self.decide(ReviewAction.EDIT, (chosen[0], chosen[1], editing.label_id))
+
+    def cancel_edit(self) -> None:
+        if self.editing is None:
+            return
+        self._end_edit()
+        self.article.text.place_caret(self.article.text.caret())  # the selection goes
+        self.panel.list.setFocus()
+
+    def _end_edit(self) -> None:
+        self.editing = None
+        self._show_edit_hint()
+        if self._refresh_waiting:
+            self._refresh_waiting = False
+            self._on_workspace_refreshed()
 
     def _next_undecided(self, after_key: str) -> None:
         visible = self.panel.model.visible

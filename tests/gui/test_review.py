@@ -101,26 +101,28 @@ def test_review_by_keys_builds_the_gold_layer(
 
 
 def test_j_and_k_move_and_e_edits_the_gold_span(
-    qtbot, window: MainWindow, db_path: Path, two_layers: int, monkeypatch
+    qtbot, window: MainWindow, db_path: Path, two_layers: int
 ) -> None:
-    from annotator.gui import review_view
-
     listing = enter_review(qtbot, window)
     qtbot.keyClick(listing, Qt.Key.Key_J)
     qtbot.keyClick(listing, Qt.Key.Key_J)
     assert listing.currentIndex().row() == 2  # the label mismatch on Helena Voss
     qtbot.keyClick(listing, Qt.Key.Key_K)
     qtbot.keyClick(listing, Qt.Key.Key_J)
-    text = window.workspace.document.text
-    start = text.index("Helena Voss")
-
-    def accept_with_edit(dialog: review_view.EditDialog) -> int:
-        dialog.start.setValue(start + 7)  # "Voss" only
-        return 1
-
-    monkeypatch.setattr(review_view.EditDialog, "exec", accept_with_edit)
+    # E selects alice's "Helena Voss" in the article, where the keys reshape it
     qtbot.keyClick(listing, Qt.Key.Key_E)
+    text = window.review_article.text
+    assert text.hasFocus() and window.review_article.edit_hint.isVisible()
+    start = window.workspace.document.text.index("Helena Voss")
+    assert text.selection() == (start, start + 11)
+    qtbot.keyClick(text, Qt.Key.Key_Tab)  # now Shift+arrows move the start: "Voss" only
+    for _ in range(7):
+        qtbot.keyClick(text, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert text.selection() == (start + 7, start + 11)
+    qtbot.keyClick(text, Qt.Key.Key_Return)
     assert gold(db_path, two_layers) == [("Person", "Voss")]
+    assert not window.review_article.edit_hint.isVisible()
+    assert listing.hasFocus()
 
 
 def test_filters_by_class_and_label(qtbot, window: MainWindow, two_layers: int) -> None:
