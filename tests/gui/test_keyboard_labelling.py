@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QLabel
 
+from annotator.core.corpus import Corpus
 from annotator.gui.main_window import MainWindow
 from tests.gui.test_workspace import offset_of, stored_spans
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def test_find_enter_and_a_label_key_label_the_match(
@@ -69,3 +72,46 @@ def test_a_number_is_searched_for_until_enter_chooses_a_match(
     qtbot.keyClick(bar.field, Qt.Key.Key_1)
     assert bar.field.text() == number[:-1] + "1"
     assert stored_spans(db_path) == []
+
+
+def stored_document_labels(window: MainWindow, db_path: Path) -> list[str]:
+    with Corpus.open(str(db_path), annotator="alice") as corpus:
+        ids = corpus.document_labels(window.workspace.document.id)
+    return sorted(window.workspace.label(label_id).name for label_id in ids)
+
+
+def ticked(window: MainWindow) -> list[str]:
+    return sorted(box.text() for box in window.tags.findChildren(QCheckBox) if box.isChecked())
+
+
+def test_ctrl_and_a_digit_tick_document_labels_and_ctrl_z_takes_it_back(
+    qtbot, window: MainWindow, db_path: Path
+) -> None:
+    view = window.article.text
+    keys = [hint.text() for hint in window.tags.findChildren(QLabel, "documentLabelKey")]
+    assert keys == ["Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4"]  # shown beside the check boxes
+    qtbot.keyClick(view, Qt.Key.Key_1, CTRL)
+    qtbot.keyClick(view, Qt.Key.Key_3, CTRL)
+    assert stored_document_labels(window, db_path) == ["Environment", "Politics"]
+    assert ticked(window) == ["Environment", "Politics"]
+    qtbot.keyClick(view, Qt.Key.Key_1, CTRL)  # again: unticked
+    assert stored_document_labels(window, db_path) == ["Environment"]
+    assert ticked(window) == ["Environment"]
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert stored_document_labels(window, db_path) == ["Environment", "Politics"]
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert stored_document_labels(window, db_path) == []
+    assert ticked(window) == []
+    assert stored_spans(db_path) == []  # the digit labelled no span
+
+
+def test_document_label_keys_work_from_the_find_field_too(
+    qtbot, window: MainWindow, db_path: Path
+) -> None:
+    bar = window.article.find_bar
+    qtbot.keyClick(window.article.text, Qt.Key.Key_F, CTRL)
+    qtbot.keyClicks(bar.field, "bridge")
+    qtbot.keyClick(bar.field, Qt.Key.Key_2, CTRL)
+    assert stored_document_labels(window, db_path) == ["Economy"]
+    assert bar.field.text() == "bridge"
