@@ -8,8 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel
 
 from annotator.core.corpus import Corpus
+from annotator.core.samples import SAMPLE_PROJECT
 from annotator.gui.main_window import MainWindow
-from tests.gui.test_workspace import offset_of, stored_spans
+from tests.gui.test_workspace import caret_to, offset_of, select_with_keys, stored_spans
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -115,3 +116,37 @@ def test_document_label_keys_work_from_the_find_field_too(
     qtbot.keyClick(bar.field, Qt.Key.Key_2, CTRL)
     assert stored_document_labels(window, db_path) == ["Economy"]
     assert bar.field.text() == "bridge"
+
+
+def open_new_document(window: MainWindow, tmp_path: Path, text: str) -> None:
+    """A document with the given text, imported as a user would and opened."""
+    from annotator.core.importing import import_paths
+
+    path = tmp_path / "names.txt"
+    path.write_text(text, encoding="utf-8")
+    with Corpus.open(window.db_url.removeprefix("sqlite:///"), annotator="alice") as corpus:
+        assert import_paths(corpus, [path], project=SAMPLE_PROJECT).ok
+    window.documents.reload()
+    window.documents.model.fetch_all()
+    window.open_document(window.documents.model.loaded_ids()[-1])
+    assert window.workspace.document.text == text
+
+
+def test_part_of_a_hyphenated_name_labels_the_whole_name(
+    qtbot, window: MainWindow, tmp_path: Path, db_path: Path
+) -> None:
+    text = "Talks resumed after Kim Hong-kyun's visit, said O'Neill."
+    open_new_document(window, tmp_path, text)
+    view = window.article.text
+    kyu = text.index("kyu")
+    select_with_keys(qtbot, window, kyu, 3)
+    assert view.selection() == (kyu, kyu + 3)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    caret_to(window, text.index("Neill") + 2)  # no selection: the word at the caret
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    hong, neill = text.index("Hong-kyun"), text.index("O'Neill")
+    assert stored_spans(db_path) == [
+        ("Person", hong, hong + 9, "Hong-kyun"),
+        ("Person", neill, neill + 7, "O'Neill"),
+    ]
