@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QFont,
     QHelpEvent,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -627,6 +628,14 @@ class FindBar(QWidget):
         if watched is self.field and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             return self._field_key(event)
+        if watched is self.field and event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            if self._match_chosen and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+            ):
+                event.ignore()  # after labelling from here, Ctrl+Z undoes the label
+                return True
         return super().eventFilter(watched, event)
 
     def _field_key(self, event: QKeyEvent) -> bool:

@@ -28,6 +28,10 @@ def test_find_enter_and_a_label_key_label_the_match(
     start = offset_of(window, "Port Ellison")
     assert stored_spans(db_path) == [("Location", start, start + 12, "Port Ellison")]
     assert bar.field.text() == "Port Ellison"  # the key labelled; it was not typed
+    qtbot.keyClick(bar.field, Qt.Key.Key_Z, CTRL)  # undoes the label, not the typing
+    assert stored_spans(db_path) == [] and bar.field.text() == "Port Ellison"
+    qtbot.keyClick(bar.field, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert stored_spans(db_path) == [("Location", start, start + 12, "Port Ellison")]
     qtbot.keyClick(bar.field, Qt.Key.Key_Escape)
     assert bar.isHidden() and view.hasFocus()
 
