@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QHelpEvent,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -136,6 +137,10 @@ class ArticleText(QPlainTextEdit):
         self.setBackgroundRole(QPalette.ColorRole.Base)
 
     # -- content ----------------------------------------------------------------------
+
+    def is_hotkey(self, key_text: str) -> bool:
+        """Whether a typed character is a label's key, for the find field to pass on."""
+        return bool(key_text) and key_text in self._hotkeys
 
     def set_labels(self, labels: Sequence[Swatch], *, repaint: bool = True) -> None:
         """`repaint=False` when new content follows at once and will be painted anyway."""
@@ -342,6 +347,10 @@ class ArticleText(QPlainTextEdit):
     @property
     def selected_span(self) -> int | None:
         return self._selected_span
+
+    @property
+    def find_match(self) -> tuple[int, int] | None:
+        return self._find_match
 
     def set_find_match(self, match: tuple[int, int] | None) -> None:
         self._find_match = match
@@ -642,7 +651,12 @@ class ArticleHeader(QWidget):
 
 
 class FindBar(QWidget):
-    """Ctrl+F: find text in the article; Enter for the next match, Shift+Enter the previous."""
+    """Ctrl+F: find text in the article; Enter for the next match, Shift+Enter the previous.
+
+    The first Enter after typing takes the match found while typing; from then on a label
+    key labels the match, so finding and labelling need no mouse. Any other key returns
+    the field to typing, which is how a number is searched for.
+    """
 
     def __init__(self, view: ArticleText, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -662,7 +676,9 @@ class FindBar(QWidget):
         layout.addWidget(self.field, 1)
         layout.addWidget(self.status)
         layout.addWidget(close)
-        self.field.returnPressed.connect(self.find_next)
+        self._match_chosen = False  # Enter landed on a match: label keys now label it
+        self._count = ""
+        self.field.installEventFilter(self)
         self.field.textChanged.connect(self._on_field_textChanged)
         self.hide()
 
@@ -673,21 +689,51 @@ class FindBar(QWidget):
 
     def close_bar(self) -> None:
         self.hide()
+        self._match_chosen = False
         self._view.set_find_match(None)
         self._view.setFocus()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            return self._field_key(event)
+        if watched is self.field and event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            if self._match_chosen and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+            ):
+                event.ignore()  # after labelling from here, Ctrl+Z undoes the label
+                return True
+        return super().eventFilter(watched, event)
+
+    def _field_key(self, event: QKeyEvent) -> bool:
+        """True when the key was used here and the field must not see it."""
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
             self.close_bar()
-            return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-            event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        ):
-            self.find_next(backwards=True)
-            return
-        super().keyPressEvent(event)
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            backwards = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if not backwards and not self._match_chosen and self._view.find_match is not None:
+                self._match_chosen = True  # the match found while typing is the one meant
+            else:
+                self._match_chosen = self.find_next(backwards=backwards)
+            if self._match_chosen:
+                self.status.setText(f"{self._count} · a label key labels it")
+            return True
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        if self._match_chosen and plain and self._view.is_hotkey(event.text()):
+            self._view.hotkeyPressed.emit(event.text())
+            return True
+        if event.text() or key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home,
+                                   Qt.Key.Key_End):  # fmt: skip
+            self._match_chosen = False  # back to typing: a digit now goes into the field
+        return False
 
     def _on_field_textChanged(self, _text: str) -> None:
+        self._match_chosen = False
         self.find_next(from_start=True)
 
     def find_next(self, *, backwards: bool = False, from_start: bool = False) -> bool:
@@ -719,7 +765,8 @@ class FindBar(QWidget):
             self._view.set_find_match(None)
             return False
         count = lowered.count(wanted)
-        self.status.setText(f"{count} match{'es' if count != 1 else ''}")
+        self._count = f"{count} match{'es' if count != 1 else ''}"
+        self.status.setText(self._count)
         self._view.select_range(found, found + len(needle))
         self._view.set_find_match((found, found + len(needle)))
         return True

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self._build_tool_bar()
         self._build_status_bar()
         self._connect()
+        self._add_document_label_keys()
         self._apply_font_size(self.settings.get(options.FONT_SIZE))
         self._built = True
         if self.isVisible():
@@ -426,6 +427,24 @@ class MainWindow(QMainWindow):
             return
         self.workspace.remove_span(span_id)
         text_view.set_selected_span(None)
+
+    def _add_document_label_keys(self) -> None:
+        """Ctrl+1 to Ctrl+9 tick the document labels in the order of their check boxes,
+        from anywhere in the window (the find field too)."""
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        from annotator.gui.tag_panel import DOCUMENT_LABEL_KEYS, document_label_key
+
+        for position in range(1, DOCUMENT_LABEL_KEYS + 1):
+            shortcut = QShortcut(QKeySequence(document_label_key(position)), self)
+            shortcut.setObjectName(f"documentLabelKey_{position}")
+            shortcut.activated.connect(
+                lambda position=position: self.toggle_document_label(position)
+            )
+
+    def toggle_document_label(self, position: int) -> None:
+        if self.centre.currentWidget() is self.article:  # review mode has no check boxes
+            self.tags.toggle_document_label(position)
 
     def _on_article_spanClicked(self, span_id: int) -> None:
         self.article.text.set_selected_span(span_id)

@@ -13,10 +13,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
@@ -49,6 +50,7 @@ ANSWERED_ROLES = frozenset(
     }
 )
 LABEL_ID = Qt.ItemDataRole.UserRole + 1
+DOCUMENT_LABEL_KEYS = 9  # Ctrl+1 to Ctrl+9
 
 
 class LabelDelegate(QStyledItemDelegate):
@@ -196,6 +198,7 @@ class TagPanel(QWidget):
         self._document_layout.setContentsMargins(0, 0, 0, 0)
         self._document_layout.setSpacing(2)
         self._checkboxes: dict[int, QCheckBox] = {}
+        self._document_rows: list[QWidget] = []
         self.span_model = SpanTableModel(workspace, self)
         self.span_list = QTableView()
         self.span_list.setObjectName("spanList")
@@ -274,12 +277,14 @@ class TagPanel(QWidget):
         self.span_list.horizontalHeader().resizeSection(
             0, self.span_list.fontMetrics().averageCharWidth() * (longest + 2) + 8
         )
-        for checkbox in self._checkboxes.values():
-            self._document_layout.removeWidget(checkbox)
-            checkbox.setParent(None)
-            checkbox.deleteLater()
+        for row in self._document_rows:
+            self._document_layout.removeWidget(row)
+            row.setParent(None)
+            row.deleteLater()
+        self._document_rows.clear()
         self._checkboxes.clear()
-        for label in (lb for lb in self._workspace.labels if lb.kind == LabelKind.DOCUMENT):
+        document_labels = [lb for lb in self._workspace.labels if lb.kind == LabelKind.DOCUMENT]
+        for position, label in enumerate(document_labels, start=1):
             assert label.id is not None
             checkbox = QCheckBox(label.name)
             checkbox.setToolTip(_tooltip(label))
@@ -290,9 +295,21 @@ class TagPanel(QWidget):
                 )
             )
             self._checkboxes[label.id] = checkbox
-            self._document_layout.addWidget(checkbox)
+            keyed = position <= DOCUMENT_LABEL_KEYS
+            row = _document_label_row(checkbox, document_label_key(position) if keyed else None)
+            self._document_rows.append(row)
+            self._document_layout.addWidget(row)
         self.span_model.reload()
         self._refresh_document_labels()
+
+    def toggle_document_label(self, position: int) -> None:
+        """The document label at `position` (from 1, as its key says) ticked or unticked,
+        as a click on its check box would."""
+        checkboxes = list(self._checkboxes.items())
+        if not 1 <= position <= len(checkboxes) or self._workspace.document is None:
+            return
+        label_id, checkbox = checkboxes[position - 1]
+        self._workspace.set_document_label(label_id, not checkbox.isChecked())
 
     def _on_label_list_itemClicked(self, item: QListWidgetItem) -> None:
         self.labelActivated.emit(int(item.data(LABEL_ID)))
@@ -340,6 +357,27 @@ class TagPanel(QWidget):
             self.span_list.clearSelection()
             return
         self.span_list.selectRow(row)  # scrolls only when the row is out of sight
+
+
+def document_label_key(position: int) -> str:
+    """Ctrl+1 to Ctrl+9 tick the first nine document labels. Not Shift: on AZERTY and
+    similar keyboards Shift+digit is how the span labels' digits are typed."""
+    return f"Ctrl+{position}"
+
+
+def _document_label_row(checkbox: QCheckBox, key: str | None) -> QWidget:
+    """A check box with its key beside it, dimmed, the way span labels show theirs."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(checkbox)
+    layout.addStretch(1)
+    if key is not None:
+        hint = QLabel(QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText))
+        hint.setObjectName("documentLabelKey")
+        hint.setEnabled(False)  # drawn in the palette's muted text colour
+        layout.addWidget(hint)
+    return row
 
 
 def _heading(text: str) -> QLabel:

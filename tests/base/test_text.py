@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,7 +22,7 @@ PIECES = ["\r", "\n", "\r\n", "\r\r\n", "\n\r", "a", "é", "\u0301", "😀", " "
 LINE_TEXT = st.lists(
     st.one_of(st.sampled_from(PIECES), st.characters(exclude_categories=["Cs"]))
 ).map("".join)
-WORDY_TEXT = st.text(st.sampled_from(list("ab_1 \t\n.,-é\u0301😀")))
+WORDY_TEXT = st.text(st.sampled_from(list("ab_1 \t\n.,-'\u2019\"()é\u0301😀")))
 
 
 def test_content_hash_is_the_sha256_of_the_utf8_text() -> None:
@@ -121,6 +123,19 @@ def test_snap_to_words(text: str, start: int, end: int, expected: tuple[int, int
     assert snap_to_words(text, start, end) == expected
 
 
+def inside_a_word(text: str, index: int) -> bool:
+    """The rule restated for the property: a word character, or a hyphen or apostrophe
+    with a word character on each side."""
+    if is_word_character(text[index]):
+        return True
+    return (
+        text[index] in "-'\u2010\u2011\u2019"
+        and 0 < index < len(text) - 1
+        and is_word_character(text[index - 1])
+        and is_word_character(text[index + 1])
+    )
+
+
 @given(WORDY_TEXT, st.data())
 def test_snap_to_words_widens_to_word_edges_and_trims_space(text: str, data: st.DataObject) -> None:
     start = data.draw(st.integers(0, len(text)))
@@ -130,13 +145,63 @@ def test_snap_to_words_widens_to_word_edges_and_trims_space(text: str, data: st.
     if new_start == new_end:
         assert text[start:end].strip() == ""
         return
-    assert new_start <= start + (len(text[start:end]) - len(text[start:end].lstrip()))
     assert text[new_start:new_end] == text[new_start:new_end].strip()
-    assert text[start:end].strip() in text[new_start:new_end]
-    at_start = new_start > 0 and is_word_character(text[new_start - 1])
-    assert not (at_start and is_word_character(text[new_start]))
-    at_end = new_end < len(text) and is_word_character(text[new_end])
-    assert not (at_end and is_word_character(text[new_end - 1]))
+    chosen_words = [i for i in range(start, end) if is_word_character(text[i])]
+    # Every word character chosen is kept (the alphabet has no "s": no possessive here).
+    assert all(new_start <= i < new_end for i in chosen_words)
+    if chosen_words:  # no punctuation at the edges but the stop of an initial ("U.")
+        first, last = text[new_start], text[new_end - 1]
+        assert first == "_" or not unicodedata.category(first).startswith("P")
+        assert last in "_." or not unicodedata.category(last).startswith("P")
+    elif not any(inside_a_word(text, i) for i in range(start, end)):
+        assert new_start >= start and new_end <= end  # punctuation only: left as chosen
+    at_start = new_start > 0 and inside_a_word(text, new_start - 1)
+    assert not (at_start and inside_a_word(text, new_start))
+    at_end = new_end < len(text) and inside_a_word(text, new_end)
+    assert not (at_end and inside_a_word(text, new_end - 1))
+
+
+NAMES = "Kim Hong-kyun met O'Neill, Jean-Luc and d\u2019Alembert."
+
+
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        ("Hong-k", "Hong-kyun"),  # part of a hyphenated name: the whole name
+        ("kyu", "Hong-kyun"),
+        ("Kim Hong", "Kim Hong-kyun"),
+        ("Neill", "O'Neill"),
+        ("O'Neill, ", "O'Neill"),  # the comma and the space after it trimmed
+        ("Jean", "Jean-Luc"),
+        ("Luc and", "Jean-Luc and"),
+        ("Alembert.", "d\u2019Alembert"),  # the full stop trimmed, the apostrophe kept
+    ],
+)
+def test_snap_keeps_hyphenated_and_apostrophe_names_whole(chosen: str, expected: str) -> None:
+    start = NAMES.index(chosen)
+    new_start, new_end = snap_to_words(NAMES, start, start + len(chosen))
+    assert NAMES[new_start:new_end] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "expected"),
+    [
+        ("Ask Voss's aide.", "Voss's", "Voss"),  # a possessive is not the name
+        ("Ask O'Neill\u2019s aide.", "Neill\u2019s", "O'Neill"),
+        ("ASK VOSS'S AIDE", "VOSS'S", "VOSS"),
+        ('He said "Voss" twice', '"Voss"', "Voss"),  # quotes either side trimmed
+        ("the city (Port Ellison) said", "(Port Ellison)", "Port Ellison"),
+        ("in Seoul. Then", "Seoul.", "Seoul"),
+        ("the U.S. said", "U.S.", "U.S."),  # the stop of an abbreviation stays
+        ("by J. Smith", "J. Smith", "J. Smith"),
+        ("a - b", " - ", "-"),  # a lone hyphen joins nothing
+        ("well-known", "-", "well-known"),  # a joining hyphen widens to its word
+    ],
+)
+def test_snap_trims_punctuation_and_a_possessive(text: str, chosen: str, expected: str) -> None:
+    start = text.index(chosen)
+    new_start, new_end = snap_to_words(text, start, start + len(chosen))
+    assert text[new_start:new_end] == expected
 
 
 def test_word_at_the_caret_or_just_before_it() -> None:
@@ -148,3 +213,4 @@ def test_word_at_the_caret_or_just_before_it() -> None:
     assert word_at(text, 13) is None  # after ", ": no word touches it
     assert word_at("", 0) is None
     assert word_at(text, -1) is None
+    assert word_at("Kim Hong-kyun's car", 9) == (4, 13)  # the whole name, no possessive
