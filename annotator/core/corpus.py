@@ -203,11 +203,12 @@ class Corpus(Catalog):
         color: str | None = None,
         hotkey: str | None = None,
         description: str = "",
+        auto_hotkey: bool = True,
     ) -> Change:
         with self.action() as session:
             change = ops.add_label(
                 project_id, name, session=session, kind=kind, color=color,
-                hotkey=hotkey, description=description,
+                hotkey=hotkey, description=description, auto_hotkey=auto_hotkey,
             )  # fmt: skip
             self._commit_change(session, change)
         return change

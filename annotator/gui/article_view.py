@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.base.offsets import Utf16Map
-from annotator.core.labelling import SpanIndex
+from annotator.core.labelling import LABEL_KEYS, SpanIndex
 
 if TYPE_CHECKING:
     from annotator.core.corpus import SpanInfo
@@ -370,7 +370,8 @@ class ArticleText(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
-        if plain and event.text() and event.text() in self._hotkeys:
+        # 1-9 always reach the window, so a key with no label can say so.
+        if plain and event.text() and (event.text() in self._hotkeys or event.text() in LABEL_KEYS):
             self.hotkeyPressed.emit(event.text())
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
