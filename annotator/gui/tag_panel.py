@@ -232,6 +232,7 @@ class TagPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addWidget(_heading("Labels"))
+        layout.addWidget(self._label_offer(workspace))
         layout.addWidget(self.label_list)
         layout.addWidget(_heading("Document labels"))
         layout.addWidget(self.document_labels)
@@ -245,6 +246,12 @@ class TagPanel(QWidget):
         workspace.refreshed.connect(self._on_workspace_refreshed)
 
     # -- labels -----------------------------------------------------------------------
+
+    def _label_offer(self, workspace: Workspace) -> QWidget:
+        from annotator.gui.label_offer import LabelOffer
+
+        self.label_offer = LabelOffer(workspace)
+        return self.label_offer
 
     def _span_and_history_tabs(self, workspace: Workspace) -> QTabWidget:
         """The span list, and beside it the open document's history."""
@@ -268,6 +275,7 @@ class TagPanel(QWidget):
             item.setData(LABEL_ID, label.id)
             item.setToolTip(_tooltip(label))
             self.label_list.addItem(item)
+        self.label_list.setVisible(bool(self._workspace.labels))  # else the offer stands alone
         rows = max(1, len(span_labels))
         self.label_list.setFixedHeight(min(rows, 10) * 26 + 6)
         longest = max((len(label.name) for label in span_labels), default=8)

@@ -244,6 +244,15 @@ class Workspace(QObject):
             "add label", lambda: corpus.add_label(project_id, name, **fields), edits_layer=False
         )
 
+    def add_labels(self, description: str, entries: list[dict[str, Any]]) -> list[Change]:
+        """A whole label set in one transaction and one undo step."""
+        corpus = self._corpus()
+        assert self.project is not None and self.project.id is not None
+        project_id = self.project.id
+        return self.perform_many(
+            description, lambda: corpus.add_labels(project_id, entries), edits_layer=False
+        )
+
     # -- undo beyond this session ----------------------------------------------------
 
     def _history_scope(self) -> dict[str, Any]:
