@@ -124,6 +124,7 @@ class ArticleText(QPlainTextEdit):
         self._formats: dict[int, QTextCharFormat] = {}
         self._colours: dict[int, str] = {}
         self._names: dict[int, str] = {}
+        self._guidelines: dict[int, str] = {}
         self._hotkeys: set[str] = set()
         self._note_of: Callable[[int], str | None] = lambda _span_id: None
         self._selected_span: int | None = None
@@ -143,6 +144,12 @@ class ArticleText(QPlainTextEdit):
         self._formats.clear()
         self._colours = {label.id: label.color for label in labels if label.id is not None}
         self._names = {label.id: label.name for label in labels if label.id is not None}
+        # Review mode's classes have no guideline; a label's is its description.
+        self._guidelines = {
+            label.id: getattr(label, "description", "") or ""
+            for label in labels
+            if label.id is not None
+        }
         self._hotkeys = {label.hotkey for label in labels if label.hotkey}
         for label_id, colour in self._colours.items():
             fmt = QTextCharFormat()
@@ -399,8 +406,8 @@ class ArticleText(QPlainTextEdit):
             assert isinstance(event, QHelpEvent)
             hits = self.spans_at_point(self.viewport().mapFromGlobal(event.globalPos()))
             if hits:
-                lines = [self.describe_span(hit.id, hit.label_id) for hit in hits]
-                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
+                cards = [self.describe_span(hit.id, hit.label_id) for hit in hits]
+                QToolTip.showText(event.globalPos(), "<hr>".join(cards), self)
             else:
                 QToolTip.hideText()
                 event.ignore()
@@ -408,9 +415,17 @@ class ArticleText(QPlainTextEdit):
         return super().event(event)
 
     def describe_span(self, span_id: int, label_id: int) -> str:
+        """The span's guideline card: its label, what the label is for, and its note."""
+        from html import escape
+
         note = self._note_of(span_id)
-        name = self._names.get(label_id, "?")
-        return f"{name}: {note}" if note else name
+        card = f"<b>{escape(self._names.get(label_id, '?'))}</b>"
+        guideline = self._guidelines.get(label_id)
+        if guideline:
+            card += f"<br>{escape(guideline)}"
+        if note:
+            card += f"<br><i>Note:</i> {escape(note)}"
+        return card
 
     def set_note_source(self, note_of: Callable[[int], str | None]) -> None:
         """Where tooltips read a span's note: asked when shown, so it is never stale."""

@@ -289,7 +289,7 @@ class TagPanel(QWidget):
         self._checkboxes.clear()
         for label in (lb for lb in self._workspace.labels if lb.kind == LabelKind.DOCUMENT):
             assert label.id is not None
-            checkbox = QCheckBox(label.name)
+            checkbox = QCheckBox(literal_ampersands(label.name))
             checkbox.setToolTip(_tooltip(label))
             checkbox.setObjectName(f"documentLabel_{label.id}")
             checkbox.clicked.connect(
@@ -348,6 +348,11 @@ class TagPanel(QWidget):
             self.span_list.clearSelection()
             return
         self.span_list.selectRow(row)  # scrolls only when the row is out of sight
+
+
+def literal_ampersands(text: str) -> str:
+    """A user's name for a button or check box, its "&" shown, never taken as a shortcut."""
+    return text.replace("&", "&&")
 
 
 def _heading(text: str) -> QLabel:

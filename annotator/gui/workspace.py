@@ -253,6 +253,16 @@ class Workspace(QObject):
             description, lambda: corpus.add_labels(project_id, entries), edits_layer=False
         )
 
+    def delete_label(self, label_id: int) -> Change | None:
+        """The label and its spans to the trash; undo restores them."""
+        corpus = self._corpus()
+        label = self.label(label_id)
+        return self.perform(
+            f"delete label {label.name if label else ''}".strip(),
+            lambda: corpus.delete_label(label_id),
+            edits_layer=False,
+        )
+
     # -- undo beyond this session ----------------------------------------------------
 
     def _history_scope(self) -> dict[str, Any]:
@@ -310,6 +320,8 @@ class Workspace(QObject):
 
         if change.entity in ("label", LABEL_ORDER):
             self.reload_labels()
+        elif change.entity == "trash":  # a label or document gone or back, with its spans
+            self.refresh()
         elif change.entity == "span":
             self._announce_span(change)
         if change.document_id is not None and change.entity != "span":
