@@ -64,3 +64,23 @@ def test_a_bad_colour_is_refused_in_words(corpus: Corpus) -> None:
     assert project_id is not None
     with pytest.raises(UserError, match="#RRGGBB"):
         corpus.add_label(project_id, "Red", color="red")
+
+
+def test_a_merged_label_whose_key_is_taken_here_takes_the_next_free_one(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    from annotator.core.merging import merge_database
+
+    other_path = tmp_path / "other.db"
+    with Corpus.open(str(other_path), annotator="bob") as other:
+        other_id = other.create_project("news").id
+        assert other_id is not None
+        other.add_label(other_id, "Vehicle", hotkey="1")
+        other.add_label(other_id, "Plain", auto_hotkey=False)
+    project_id = corpus.create_project("news").id
+    assert project_id is not None
+    corpus.add_label(project_id, "Person", hotkey="1")
+    merge_database(corpus, other_path)
+    assert [(name, key) for _, name, key in keys(corpus, "news")] == [
+        ("Person", "1"), ("Vehicle", "2"), ("Plain", "3"),
+    ]  # fmt: skip
