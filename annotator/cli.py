@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from annotator.core.corpus import Corpus
+    from annotator.core.models import Label
 
 STATUSES = tuple(Status)
 # Origins of spans that are not annotations, which an export leaves out unless asked.
@@ -168,18 +169,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     labels = commands.add_parser(
-        "labels", parents=acting, help="list or add a project's labels",
-        description="Without --add, lists the labels. With --add, creates one.",
+        "labels", parents=acting, help="list, add, change or delete a project's labels",
+        description="Without --add, --set or --delete, lists the labels. With --add, creates "
+        "one (a span label takes the next free key 1-9 unless --hotkey or --no-hotkey says "
+        "otherwise). With --set NAME, changes that label's key, colour, name or description.",
     )  # fmt: skip
     labels.add_argument("--project", required=True, metavar="P")
-    labels.add_argument("--add", metavar="NAME", help="create a label")
-    labels.add_argument("--kind", choices=tuple(LabelKind), default=LabelKind.SPAN)
-    labels.add_argument("--color", metavar="#RRGGBB")
-    labels.add_argument("--hotkey", metavar="KEY")
-    labels.add_argument("--description", default="", metavar="TEXT", help="guideline text")
-    labels.add_argument(
+    chosen = labels.add_mutually_exclusive_group()
+    chosen.add_argument("--add", metavar="NAME", help="create a label")
+    chosen.add_argument("--set", metavar="NAME", help="change a label")
+    chosen.add_argument(
         "--delete", metavar="NAME", help="move the label, with its spans, to the trash"
     )
+    labels.add_argument("--kind", choices=tuple(LabelKind), default=LabelKind.SPAN)
+    labels.add_argument("--color", metavar="#RRGGBB")
+    key = labels.add_mutually_exclusive_group()
+    key.add_argument("--hotkey", metavar="KEY")
+    key.add_argument("--no-hotkey", action="store_true", help="no key for this label")
+    labels.add_argument("--rename", metavar="NEW", help="with --set: the label's new name")
+    labels.add_argument("--description", metavar="TEXT", help="guideline text")
 
     stats = commands.add_parser("stats", parents=[common], help="counts per label and annotator")
     stats.add_argument("--project", required=True, metavar="P")
@@ -547,24 +555,59 @@ def _documents(args: argparse.Namespace) -> int:
 
 
 def _labels(args: argparse.Namespace) -> int:
+    from annotator.base.errors import UserError
     from annotator.base.vocabulary import LabelKind
 
+    if args.rename is not None and not args.set:
+        raise UserError("--rename changes a label named by --set")
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
         if args.delete:
             return _delete_label(corpus, project_id, args.delete, args.kind)
+        if args.set:
+            return _set_label(corpus, project_id, args)
         if args.add:
             corpus.add_label(
                 project_id, args.add, kind=LabelKind(args.kind), color=args.color,
-                hotkey=args.hotkey, description=args.description,
+                hotkey=args.hotkey, description=args.description or "",
+                auto_hotkey=not args.no_hotkey,
             )  # fmt: skip
-            print(f"added {args.kind} label {args.add!r}")
+            added = _find_label(corpus, project_id, args.add.strip(), args.kind)
+            key = f" on key {added.hotkey}" if added.hotkey else ""
+            print(f"added {args.kind} label {args.add!r}{key}")
             return 0
         rows = [
             (label.name, label.kind, label.hotkey or "", label.color, label.description)
             for label in corpus.labels(project_id)
         ]
     _table(("label", "kind", "hotkey", "colour", "description"), rows)
+    return 0
+
+
+def _set_label(corpus: Corpus, project_id: int, args: argparse.Namespace) -> int:
+    """Change what --set names; only the options given change."""
+    from annotator.base.errors import UserError
+
+    label = _find_label(corpus, project_id, args.set, args.kind)
+    fields: dict[str, Any] = {}
+    if args.no_hotkey:
+        fields["clear_hotkey"] = True
+    elif args.hotkey is not None:
+        fields["hotkey"] = args.hotkey
+    if args.color is not None:
+        fields["color"] = args.color
+    if args.rename is not None:
+        fields["name"] = args.rename
+    if args.description is not None:
+        fields["description"] = args.description
+    if not fields:
+        raise UserError(
+            "--set needs something to change: --hotkey, --no-hotkey, --color, --rename "
+            "or --description"
+        )
+    assert label.id is not None
+    corpus.update_label(label.id, **fields)
+    print(f"changed label {args.set!r}")
     return 0
 
 
@@ -692,7 +735,9 @@ def _delete_document(corpus: Corpus, project_id: int, document_id: int) -> int:
     return 0
 
 
-def _delete_label(corpus: Corpus, project_id: int, name: str, kind: str) -> int:
+def _find_label(corpus: Corpus, project_id: int, name: str, kind: str) -> Label:
+    """The label a name means; the kind decides only when a span and a document label
+    share the name."""
     from annotator.base.errors import UserError
 
     found = [label for label in corpus.labels(project_id) if label.name == name]
@@ -700,7 +745,13 @@ def _delete_label(corpus: Corpus, project_id: int, name: str, kind: str) -> int:
         found = [label for label in found if label.kind == kind]
     if not found or found[0].id is None:
         raise UserError(f"the project has no label named {name!r}")
-    change = corpus.delete_label(found[0].id)
+    return found[0]
+
+
+def _delete_label(corpus: Corpus, project_id: int, name: str, kind: str) -> int:
+    label = _find_label(corpus, project_id, name, kind)
+    assert label.id is not None
+    change = corpus.delete_label(label.id)
     spans = change.before["spans"] if change.before else 0
     print(f"moved label {name!r} and {spans} spans to the trash (trash id {change.entity_id})")
     return 0

@@ -240,7 +240,7 @@ def test_labels_lists_and_adds(capsys: pytest.CaptureFixture[str], imported: str
         capsys, "labels", "--project", "news", "--add", "ORG", "--hotkey", "3",
         "--color", "#123456", "--description", "Companies", "--db", imported,
     )  # fmt: skip
-    assert (code, out, err) == (0, "added span label 'ORG'\n", "")
+    assert (code, out, err) == (0, "added span label 'ORG' on key 3\n", "")
     code, out, _ = run(
         capsys, "labels", "--project", "news", "--add", "Arts", "--kind", "document",
         "--db", imported,
@@ -260,6 +260,84 @@ def test_labels_lists_and_adds(capsys: pytest.CaptureFixture[str], imported: str
     )
     assert code == 1
     assert len(err.splitlines()) == 1 and err.startswith("annotator: error: ")
+
+
+def label_rows(capsys: pytest.CaptureFixture[str], db: str) -> dict[str, list[str]]:
+    code, out, _ = run(capsys, "labels", "--project", "news", "--db", db)
+    assert code == 0
+    return {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
+
+
+def test_imported_and_added_span_labels_take_the_next_free_key(
+    capsys: pytest.CaptureFixture[str], imported: str
+) -> None:
+    rows = label_rows(capsys, imported)
+    assert (rows["PER"][1], rows["LOC"][1]) == ("1", "2")  # keyed by the import
+    assert rows["Sports"][:2] == ["document", "#59a14f"]  # document labels are ticked
+    code, out, _ = run(capsys, "labels", "--project", "news", "--add", "ORG", "--db", imported)
+    assert (code, out) == (0, "added span label 'ORG' on key 3\n")
+    code, out, _ = run(
+        capsys, "labels", "--project", "news", "--add", "MISC", "--no-hotkey", "--db", imported
+    )
+    assert (code, out) == (0, "added span label 'MISC'\n")
+    assert label_rows(capsys, imported)["MISC"][:2] == ["span", "#b07aa1"]
+
+
+def test_labels_set_changes_key_colour_name_and_description(
+    capsys: pytest.CaptureFixture[str], imported: str
+) -> None:
+    code, out, err = run(
+        capsys, "labels", "--project", "news", "--set", "PER", "--hotkey", "7",
+        "--color", "#abcdef", "--rename", "Person", "--description", "A named person",
+        "--db", imported,
+    )  # fmt: skip
+    assert (code, out, err) == (0, "changed label 'PER'\n", "")
+    assert label_rows(capsys, imported)["Person"] == [
+        "span",
+        "7",
+        "#abcdef",
+        "A",
+        "named",
+        "person",
+    ]
+    code, _, _ = run(
+        capsys, "labels", "--project", "news", "--set", "Person", "--no-hotkey", "--db", imported
+    )
+    assert code == 0
+    assert label_rows(capsys, imported)["Person"][:2] == ["span", "#abcdef"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--set", "LOC", "--hotkey", "1"), "hotkey '1' is already used by label 'PER'"),
+        (("--set", "LOC", "--rename", "PER"), "another label is already named 'PER'"),
+        (("--set", "LOC", "--color", "blue"), "a colour is written #RRGGBB"),
+        (("--set", "GPE", "--hotkey", "5"), "the project has no label named 'GPE'"),
+        (
+            (
+                "--set",
+                "LOC",
+            ),
+            "--set needs something to change",
+        ),
+        (
+            (
+                "--rename",
+                "Place",
+            ),
+            "--rename changes a label named by --set",
+        ),
+    ],
+)
+def test_labels_set_refuses_in_one_line(
+    capsys: pytest.CaptureFixture[str], imported: str, argv: tuple[str, ...], message: str
+) -> None:
+    before = label_rows(capsys, imported)
+    code, out, err = run(capsys, "labels", "--project", "news", *argv, "--db", imported)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"annotator: error: {message}") and len(err.splitlines()) == 1
+    assert label_rows(capsys, imported) == before
 
 
 def test_stats_as_a_table_and_as_json(capsys: pytest.CaptureFixture[str], imported: str) -> None:

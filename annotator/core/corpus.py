@@ -5,7 +5,7 @@ Every public mutation is one committed transaction that also appends to the hist
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -203,14 +203,31 @@ class Corpus(Catalog):
         color: str | None = None,
         hotkey: str | None = None,
         description: str = "",
+        auto_hotkey: bool = True,
     ) -> Change:
         with self.action() as session:
             change = ops.add_label(
                 project_id, name, session=session, kind=kind, color=color,
-                hotkey=hotkey, description=description,
+                hotkey=hotkey, description=description, auto_hotkey=auto_hotkey,
             )  # fmt: skip
             self._commit_change(session, change)
         return change
+
+    def add_labels(self, project_id: int, entries: Sequence[Mapping[str, Any]]) -> list[Change]:
+        """Several labels in one transaction (a label set, another project's labels), so
+        the window undoes them in one step. Each entry holds `name` and optionally `kind`,
+        `color`, `hotkey` and `description`, as `resources/labels/*.json` does."""
+        changes: list[Change] = []
+        with self.action() as session:
+            for entry in entries:
+                change = ops.add_label(
+                    project_id, entry["name"], session=session,
+                    kind=LabelKind(entry.get("kind", LabelKind.SPAN)), color=entry.get("color"),
+                    hotkey=entry.get("hotkey"), description=entry.get("description") or "",
+                )  # fmt: skip
+                self._commit_change(session, change)
+                changes.append(change)
+        return changes
 
     def update_label(self, label_id: int, **fields: Any) -> Change:
         with self.action() as session:

@@ -25,6 +25,7 @@ from annotator.base.text import content_hash
 from annotator.base.vocabulary import LabelKind, Status
 from annotator.core.changes import Change, snapshot
 from annotator.core.changes import record as record_change
+from annotator.core.labelling import next_free_key
 from annotator.core.models import (
     Project,
     annotator_t,
@@ -249,6 +250,7 @@ class _FileCounts:
     statuses: int = 0
     new_hashes: dict[str, int] = field(default_factory=dict)
     new_labels: list[tuple[str, str, int]] = field(default_factory=list)
+    new_label_keys: set[str] = field(default_factory=set)
     new_annotators: dict[str, int] = field(default_factory=dict)
 
 
@@ -279,6 +281,14 @@ class Writer:
             )
         }
         self.label_count = len(self.labels)
+        self.label_keys: set[str] = {
+            key
+            for (key,) in connection.execute(
+                select(label.c.hotkey).where(
+                    label.c.project_id == project_id, label.c.hotkey.is_not(None)
+                )
+            )
+        }
         self.annotators: dict[str, int] = {
             name: annotator_id
             for annotator_id, name in connection.execute(select(annotator.c.id, annotator.c.name))
@@ -311,9 +321,14 @@ class Writer:
         if not name:
             raise InputError("a label name is empty")
         position = self.label_count + len(self._pending.new_labels)
+        # A label an import brings is keyed like one made by hand: after importing,
+        # pressing 1 labels. Document labels are ticked, never keyed.
+        hotkey = None
+        if kind == LabelKind.SPAN:
+            hotkey = next_free_key(self.label_keys | self._pending.new_label_keys)
         values = {
             "project_id": self.project_id, "name": name, "kind": kind.value,
-            "color": DEFAULT_COLORS[position % len(DEFAULT_COLORS)], "hotkey": None,
+            "color": DEFAULT_COLORS[position % len(DEFAULT_COLORS)], "hotkey": hotkey,
             "description": "", "position": position,
         }  # fmt: skip
         new_id, made = insert_or_get(
@@ -321,6 +336,8 @@ class Writer:
         )
         if made:
             self._pending.new_labels.append((kind.value, name, new_id))
+            if hotkey is not None:
+                self._pending.new_label_keys.add(hotkey)
         else:
             self.labels[key] = new_id
         return new_id
@@ -329,6 +346,7 @@ class Writer:
         self.hashes.update(counts.new_hashes)
         self.annotators.update(counts.new_annotators)
         self.label_count += len(counts.new_labels)
+        self.label_keys |= counts.new_label_keys
         for kind, name, label_id in counts.new_labels:
             self.labels[(kind, name)] = label_id
         self._pending = _FileCounts()

@@ -125,6 +125,16 @@ class SpanIndex(Generic[S]):
         return ids[0]
 
 
+LABEL_KEYS = tuple("123456789")
+"""The keys labels get by themselves, in order; a tenth span label gets none."""
+
+
+def next_free_key(taken: Iterable[str | None]) -> str | None:
+    """The first of 1-9 no label holds, so every new span label can be keyed at once."""
+    held = set(taken)
+    return next((key for key in LABEL_KEYS if key not in held), None)
+
+
 def label_for_key(labels: Iterable[L], key: str) -> L | None:
     """The span label a hotkey means; document labels are ticked, never keyed."""
     return next(

@@ -18,11 +18,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from annotator.base.errors import UserError
+from annotator.base.vocabulary import LabelKind
 from annotator.core.corpus import Corpus
 from annotator.core.db import open_engine, place
 from annotator.core.db import writing as writing_to
 from annotator.core.failures import classify, translated
 from annotator.core.import_writer import ImportReport, Writer, ensure_project
+from annotator.core.labelling import next_free_key
 from annotator.core.models import (
     annotator_t,
     doclabel_t,
@@ -108,6 +110,8 @@ def _copy_labels(reading: Connection, writing: Connection, source: int, target: 
         if (row["kind"], row["name"]) in here:
             continue
         hotkey = row["hotkey"] if row["hotkey"] not in taken_keys else None
+        if hotkey is None and row["kind"] == LabelKind.SPAN:
+            hotkey = next_free_key(taken_keys)  # one whose key is taken here takes another
         writing.execute(
             insert_ignoring_duplicates(writing, label_t).values(
                 project_id=target, name=row["name"], kind=row["kind"], color=row["color"],

@@ -5,6 +5,7 @@ Each returns the `Change` it made so that the caller can record and undo it.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +16,7 @@ from annotator.base.errors import UserError
 from annotator.base.offsets import check_offsets
 from annotator.base.vocabulary import COUNTED_ORIGINS, GOLD, LabelKind, Origin, Status
 from annotator.core.changes import LABEL_ORDER, Change, place_labels, snapshot
+from annotator.core.labelling import next_free_key
 from annotator.core.models import (
     Annotator,
     Document,
@@ -95,6 +97,15 @@ def _check_hotkey(
         raise UserError(f"hotkey {hotkey!r} is already used by label {taken.name!r}")
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _check_color(color: str | None) -> None:
+    """Refused before it reaches the window, which would paint a bad one black."""
+    if color is not None and _COLOUR.fullmatch(color) is None:
+        raise UserError(f"a colour is written #RRGGBB (such as #4e79a7), not {color!r}")
+
+
 def add_label(
     project_id: int,
     name: str,
@@ -104,7 +115,10 @@ def add_label(
     color: str | None = None,
     hotkey: str | None = None,
     description: str = "",
+    auto_hotkey: bool = True,
 ) -> Change:
+    """A new label; a span label without a hotkey takes the next free one of 1-9 unless
+    `auto_hotkey` is off, so it can be used from the keyboard at once."""
     name = name.strip()
     if not name:
         raise UserError("a label needs a name")
@@ -114,6 +128,10 @@ def add_label(
     if existing is not None:
         raise UserError(f"the project already has a {kind.value} label named {name!r}")
     _check_hotkey(project_id, hotkey, None, session=session)
+    _check_color(color)
+    if hotkey is None and auto_hotkey and kind == LabelKind.SPAN:
+        taken = session.exec(select(Label.hotkey).where(Label.project_id == project_id)).all()
+        hotkey = next_free_key(taken)
     count = session.exec(select(func.count()).where(Label.project_id == project_id)).one()
     label = Label(
         project_id=project_id,
@@ -159,6 +177,7 @@ def update_label(
             raise UserError(f"another label is already named {name!r}")
         label.name = name
     if color is not None:
+        _check_color(color)
         label.color = color
     if clear_hotkey:
         label.hotkey = None

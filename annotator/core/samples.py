@@ -7,7 +7,6 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from annotator.base.vocabulary import LabelKind
 from annotator.core.corpus import Corpus
 from annotator.core.models import Project
 
@@ -25,13 +24,15 @@ def default_labels() -> dict[str, list[dict[str, str]]]:
     return data
 
 
+def default_label_entries() -> list[dict[str, str]]:
+    """The default set as `Corpus.add_labels` takes it: span labels first, then document."""
+    return [
+        {**entry, "kind": kind} for kind, entries in default_labels().items() for entry in entries
+    ]
+
+
 def add_default_labels(corpus: Corpus, project_id: int) -> None:
-    for kind, entries in default_labels().items():
-        for entry in entries:
-            corpus.add_label(
-                project_id, entry["name"], kind=LabelKind(kind), color=entry.get("color"),
-                hotkey=entry.get("hotkey"), description=entry.get("description", ""),
-            )  # fmt: skip
+    corpus.add_labels(project_id, default_label_entries())
 
 
 def sample_articles() -> list[Path]:

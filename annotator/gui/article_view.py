@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.base.offsets import Utf16Map
-from annotator.core.labelling import SpanIndex
+from annotator.core.labelling import LABEL_KEYS, SpanIndex
 
 if TYPE_CHECKING:
     from annotator.core.corpus import SpanInfo
@@ -125,6 +125,7 @@ class ArticleText(QPlainTextEdit):
         self._formats: dict[int, QTextCharFormat] = {}
         self._colours: dict[int, str] = {}
         self._names: dict[int, str] = {}
+        self._guidelines: dict[int, str] = {}
         self._hotkeys: set[str] = set()
         self._note_of: Callable[[int], str | None] = lambda _span_id: None
         self._selected_span: int | None = None
@@ -148,6 +149,12 @@ class ArticleText(QPlainTextEdit):
         self._formats.clear()
         self._colours = {label.id: label.color for label in labels if label.id is not None}
         self._names = {label.id: label.name for label in labels if label.id is not None}
+        # Review mode's classes have no guideline; a label's is its description.
+        self._guidelines = {
+            label.id: getattr(label, "description", "") or ""
+            for label in labels
+            if label.id is not None
+        }
         self._hotkeys = {label.hotkey for label in labels if label.hotkey}
         for label_id, colour in self._colours.items():
             fmt = QTextCharFormat()
@@ -379,7 +386,8 @@ class ArticleText(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
-        if plain and event.text() and event.text() in self._hotkeys:
+        # 1-9 always reach the window, so a key with no label can say so.
+        if plain and event.text() and (event.text() in self._hotkeys or event.text() in LABEL_KEYS):
             self.hotkeyPressed.emit(event.text())
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
@@ -407,8 +415,8 @@ class ArticleText(QPlainTextEdit):
             assert isinstance(event, QHelpEvent)
             hits = self.spans_at_point(self.viewport().mapFromGlobal(event.globalPos()))
             if hits:
-                lines = [self.describe_span(hit.id, hit.label_id) for hit in hits]
-                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
+                cards = [self.describe_span(hit.id, hit.label_id) for hit in hits]
+                QToolTip.showText(event.globalPos(), "<hr>".join(cards), self)
             else:
                 QToolTip.hideText()
                 event.ignore()
@@ -416,9 +424,17 @@ class ArticleText(QPlainTextEdit):
         return super().event(event)
 
     def describe_span(self, span_id: int, label_id: int) -> str:
+        """The span's guideline card: its label, what the label is for, and its note."""
+        from html import escape
+
         note = self._note_of(span_id)
-        name = self._names.get(label_id, "?")
-        return f"{name}: {note}" if note else name
+        card = f"<b>{escape(self._names.get(label_id, '?'))}</b>"
+        guideline = self._guidelines.get(label_id)
+        if guideline:
+            card += f"<br>{escape(guideline)}"
+        if note:
+            card += f"<br><i>Note:</i> {escape(note)}"
+        return card
 
     def set_note_source(self, note_of: Callable[[int], str | None]) -> None:
         """Where tooltips read a span's note: asked when shown, so it is never stale."""

@@ -43,8 +43,11 @@ class CorpusCommand(QUndoCommand):
             self._skip_redo = False
             return
         try:
-            # Reverting the inverses replays the changes, all in one transaction.
-            self._corpus.revert_all([change.inverse() for change in reversed(self._changes)])
+            if self._is_trash():
+                self._changes = self._flip_trash()
+            else:
+                # Reverting the inverses replays the changes, all in one transaction.
+                self._corpus.revert_all([change.inverse() for change in reversed(self._changes)])
         except UserError as error:
             self.refusal, self._skip_undo = error, True
             return
@@ -55,11 +58,26 @@ class CorpusCommand(QUndoCommand):
             self._skip_undo = False
             return
         try:
-            inverses = self._corpus.revert_all(self._changes)
+            if self._is_trash():
+                inverses = self._changes = self._flip_trash()
+            else:
+                inverses = self._corpus.revert_all(self._changes)
         except UserError as error:
             self.refusal, self._skip_redo = error, True
             return
         self._notify(inverses)
+
+    def _is_trash(self) -> bool:
+        from annotator.core.trash import TRASH
+
+        return len(self._changes) == 1 and self._changes[0].entity == TRASH
+
+    def _flip_trash(self) -> list[Change]:
+        """A delete is undone by restoring from the trash and redone by deleting again:
+        each step is a new trash row, so the command keeps the latest change."""
+        from annotator.core.trash import replay_inverse
+
+        return replay_inverse(self._corpus, self._changes[0])
 
 
 class CorpusUndoStack(QUndoStack):

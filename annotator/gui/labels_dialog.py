@@ -1,4 +1,4 @@
-"""The labels editor: add, rename, recolour, reorder labels and set their hotkeys.
+"""The labels editor: add, rename, recolour, reorder, delete labels and set their hotkeys.
 
 Every edit is a core call through the workspace, so it is saved at once, undoable, and
 spans keep pointing at their label by id through a rename.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
+    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -59,21 +60,76 @@ class LabelsDialog(QDialog):
         down = QPushButton("Move down")
         down.setObjectName("moveDown")
         down.clicked.connect(lambda: self.move_label(1))
+        delete = QPushButton("Delete")
+        delete.setObjectName("deleteLabel")
+        delete.setToolTip(
+            "the label and its spans go to the trash; Ctrl+Z in the window brings them back"
+        )
+        delete.clicked.connect(self.delete_label)
         colour = QPushButton("Colour…")
         colour.setObjectName("chooseColour")
         colour.clicked.connect(lambda: self.choose_colour(self.table.currentRow()))
         buttons = QHBoxLayout()
-        for button in (add, up, down, colour):
+        for button in (add, up, down, colour, delete):
             buttons.addWidget(button)
         buttons.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        # What the last edit did or why it was refused, here rather than in a box on top
+        # or in a status bar the dialog hides.
+        self.outcome = QLabel()
+        self.outcome.setObjectName("labelsOutcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        layout.addWidget(self.outcome)
         layout.addLayout(buttons)
         layout.addWidget(close)
         workspace.labelsChanged.connect(self.fill)
+        workspace.failed.connect(self._on_workspace_failed)
+        workspace.saved.connect(self._on_workspace_saved)
+        # Only the table's own Delete: one typed while editing a name stays in the name.
+        delete_key = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.delete_label)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.fill()
+
+    def _on_workspace_failed(self, message: str) -> None:
+        self.outcome.setStyleSheet("color: #c0392b;")
+        self.outcome.setText(message)
+
+    def _on_workspace_saved(self, action: str) -> None:
+        self.outcome.setStyleSheet("")
+        self.outcome.setText(f"saved · {action}")
+
+    def done(self, result: int) -> None:
+        """Closed, the dialog stops listening: it outlives its exec() as the window's child."""
+        for signal, slot in (
+            (self._workspace.labelsChanged, self.fill),
+            (self._workspace.failed, self._on_workspace_failed),
+            (self._workspace.saved, self._on_workspace_saved),
+        ):
+            signal.disconnect(slot)
+        super().done(result)
+
+    def delete_label(self) -> None:
+        """The selected label and its spans to the trash, undoable from the window."""
+        row = self.table.currentRow()
+        labels = self._labels()
+        if not 0 <= row < len(labels) or labels[row].id is None:
+            return
+        label = labels[row]
+        assert label.id is not None
+        change = self._workspace.delete_label(label.id)
+        if change is not None:
+            spans = change.before["spans"] if change.before else 0
+            self.outcome.setStyleSheet("")
+            their = f"its {spans} span{'s' if spans != 1 else ''}"
+            self.outcome.setText(
+                f"{label.name} and {their} are in the trash; Ctrl+Z in the window brings "
+                f"{'them' if spans else 'it'} back"
+            )
+            self.table.selectRow(min(row, self.table.rowCount() - 1))
 
     def _labels(self) -> list[Label]:
         return list(self._workspace.labels)
@@ -150,8 +206,5 @@ class LabelsDialog(QDialog):
         )
         if not ok:
             return
-        taken = {label.hotkey for label in self._labels() if label.hotkey}
-        hotkey = None
-        if kind == LabelKind.SPAN:
-            hotkey = next((str(n) for n in range(1, 10) if str(n) not in taken), None)
-        self._workspace.add_label(name.strip(), kind=LabelKind(kind), hotkey=hotkey)
+        # A span label takes the next free key 1-9 by itself.
+        self._workspace.add_label(name.strip(), kind=LabelKind(kind))

@@ -387,6 +387,8 @@ class MainWindow(QMainWindow):
         label = label_for_key(self.workspace.labels, key)
         if label is not None and label.id is not None:
             self.apply_label(label.id)
+        else:
+            self.statusBar().showMessage(f"no label on key {key}", 6000)
 
     def apply_label(self, label_id: int) -> None:
         """Label the selection; with none, relabel the selected span or label the word

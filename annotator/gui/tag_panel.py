@@ -235,6 +235,7 @@ class TagPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         layout.addWidget(_heading("Labels"))
+        layout.addWidget(self._label_offer(workspace))
         layout.addWidget(self.label_list)
         layout.addWidget(_heading("Document labels"))
         layout.addWidget(self.document_labels)
@@ -248,6 +249,12 @@ class TagPanel(QWidget):
         workspace.refreshed.connect(self._on_workspace_refreshed)
 
     # -- labels -----------------------------------------------------------------------
+
+    def _label_offer(self, workspace: Workspace) -> QWidget:
+        from annotator.gui.label_offer import LabelOffer
+
+        self.label_offer = LabelOffer(workspace)
+        return self.label_offer
 
     def _span_and_history_tabs(self, workspace: Workspace) -> QTabWidget:
         """The span list, and beside it the open document's history."""
@@ -271,6 +278,7 @@ class TagPanel(QWidget):
             item.setData(LABEL_ID, label.id)
             item.setToolTip(_tooltip(label))
             self.label_list.addItem(item)
+        self.label_list.setVisible(bool(self._workspace.labels))  # else the offer stands alone
         rows = max(1, len(span_labels))
         self.label_list.setFixedHeight(min(rows, 10) * 26 + 6)
         longest = max((len(label.name) for label in span_labels), default=8)
@@ -286,7 +294,7 @@ class TagPanel(QWidget):
         document_labels = [lb for lb in self._workspace.labels if lb.kind == LabelKind.DOCUMENT]
         for position, label in enumerate(document_labels, start=1):
             assert label.id is not None
-            checkbox = QCheckBox(label.name)
+            checkbox = QCheckBox(literal_ampersands(label.name))
             checkbox.setToolTip(_tooltip(label))
             checkbox.setObjectName(f"documentLabel_{label.id}")
             checkbox.clicked.connect(
@@ -378,6 +386,11 @@ def _document_label_row(checkbox: QCheckBox, key: str | None) -> QWidget:
         hint.setEnabled(False)  # drawn in the palette's muted text colour
         layout.addWidget(hint)
     return row
+
+
+def literal_ampersands(text: str) -> str:
+    """A user's name for a button or check box, its "&" shown, never taken as a shortcut."""
+    return text.replace("&", "&&")
 
 
 def _heading(text: str) -> QLabel:

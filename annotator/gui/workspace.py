@@ -244,6 +244,25 @@ class Workspace(QObject):
             "add label", lambda: corpus.add_label(project_id, name, **fields), edits_layer=False
         )
 
+    def add_labels(self, description: str, entries: list[dict[str, Any]]) -> list[Change]:
+        """A whole label set in one transaction and one undo step."""
+        corpus = self._corpus()
+        assert self.project is not None and self.project.id is not None
+        project_id = self.project.id
+        return self.perform_many(
+            description, lambda: corpus.add_labels(project_id, entries), edits_layer=False
+        )
+
+    def delete_label(self, label_id: int) -> Change | None:
+        """The label and its spans to the trash; undo restores them."""
+        corpus = self._corpus()
+        label = self.label(label_id)
+        return self.perform(
+            f"delete label {label.name if label else ''}".strip(),
+            lambda: corpus.delete_label(label_id),
+            edits_layer=False,
+        )
+
     # -- undo beyond this session ----------------------------------------------------
 
     def _history_scope(self) -> dict[str, Any]:
@@ -301,6 +320,8 @@ class Workspace(QObject):
 
         if change.entity in ("label", LABEL_ORDER):
             self.reload_labels()
+        elif change.entity == "trash":  # a label or document gone or back, with its spans
+            self.refresh()
         elif change.entity == "span":
             self._announce_span(change)
         if change.document_id is not None and change.entity != "span":

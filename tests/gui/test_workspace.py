@@ -301,3 +301,32 @@ def test_switching_to_another_annotators_layer_is_read_only(
     chooser.activated.emit(0)
     qtbot.keyClick(window.article.text, Qt.Key.Key_3)
     assert [row[0] for row in stored_spans(db_path)] == ["Location"]
+
+
+def test_after_importing_a_doccano_file_key_1_labels_and_a_free_key_says_so(
+    qtbot, settings, db_path: Path
+) -> None:
+    from annotator.core.importing import import_paths
+
+    fixture = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "doccano" / "intent_and_slots.jsonl"
+    )
+    with Corpus.open(str(db_path), annotator="alice") as corpus:
+        assert import_paths(corpus, [fixture], project="slots").ok
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.open_database(str(db_path), annotator="alice", project="slots")
+    assert window.workspace.document is not None
+    start = offset_of(window, "table")
+    caret_to(window, start + 2)
+    qtbot.keyClick(window.article.text, Qt.Key.Key_1)
+    city = next(label.id for label in window.workspace.labels if label.name == "CITY")
+    assert [(s.label_id, s.start, s.end) for s in window.workspace.spans.values()].count(
+        (city, start, start + 5)
+    ) == 1
+    qtbot.keyClick(window.article.text, Qt.Key.Key_7)
+    assert window.statusBar().currentMessage() == "no label on key 7"
+    assert window.article.text.toPlainText() == window.workspace.document.text  # nothing typed
+    window.close()
