@@ -262,7 +262,12 @@ class MainWindow(QMainWindow):
         from annotator.base.errors import UserError
 
         names = [summary.name for summary in corpus.projects()]
-        name: str | None = wanted or self.settings.get(options.LAST_PROJECT)
+        left_in = self.settings.place(self.db_url)
+        name: str | None = (
+            wanted
+            or (left_in.project if left_in else None)
+            or self.settings.get(options.LAST_PROJECT)
+        )
         if name not in names:
             if wanted:
                 QMessageBox.warning(
@@ -280,9 +285,56 @@ class MainWindow(QMainWindow):
         self.workspace.open_project(project)
         self.refresh_layers()
         self._update_identity()
+        if self._return_to_place(project.id):
+            return
         first_open = self._first_not_done()
         if first_open is not None:
             self.open_document(first_open)
+
+    def _return_to_place(self, project_id: int | None) -> bool:
+        """Open the document, caret and scroll position left in this project of this
+        database; False when there is none, or the document is gone."""
+        from annotator.base.errors import UserError
+
+        place = self.settings.place(self.db_url)
+        corpus = self.workspace.corpus
+        if place is None or corpus is None or self.workspace.project is None:
+            return False
+        if place.project != self.workspace.project.name:
+            return False
+        try:
+            document = corpus.document(place.document_id)
+        except UserError:
+            return False  # deleted meanwhile
+        if document.project_id != project_id:
+            return False
+        self.open_document(place.document_id)
+        text_view = self.article.text
+        text_view.place_caret(min(place.caret, len(document.text)))
+
+        def scroll() -> None:
+            text_view.verticalScrollBar().setValue(place.scroll)
+
+        scroll()
+        QTimer.singleShot(0, self, scroll)  # again once the text is laid out, if it was not
+        return True
+
+    def remember_place(self) -> None:
+        """Where the person is, for the next start on this database."""
+        ws = self.workspace
+        document = ws.document
+        if ws.project is None or document is None or document.id is None or not self.db_url:
+            return
+        text_view = self.article.text
+        self.settings.set_place(
+            self.db_url,
+            options.Place(
+                ws.project.name,
+                document.id,
+                caret=text_view.caret(),
+                scroll=text_view.verticalScrollBar().value(),
+            ),
+        )
 
     def _first_not_done(self, *, after: int = 0) -> int | None:
         from annotator.base.vocabulary import Status
@@ -335,6 +387,7 @@ class MainWindow(QMainWindow):
         self.article.text.set_content(document.text, list(ws.spans.values()))
         self.article.text.setFocus()
         self.article.text.moveCursor(self.article.text.textCursor().MoveOperation.Start)
+        self.remember_place()
 
     def _on_workspace_spanChanged(
         self,
@@ -708,6 +761,7 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
             return
         self.save_layout()
+        self.remember_place()
         if self.workspace.corpus is not None:
             self.workspace.corpusClosing.emit()
             self.workspace.corpus.close()
