@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings
         self.db_url = ""
+        # Where the annotator's name came from, in words for the settings ("" when unknown).
+        self.annotator_source = ""
         self._layout_restored = False
         self._built = False
         self.resize(1360, 860)
@@ -202,6 +204,19 @@ class MainWindow(QMainWindow):
         self.workspace.set_corpus(corpus)
         self._watch_changes(corpus)
         self._choose_project(corpus, project)
+
+    def ask_identity(self) -> str:
+        """Who is working, asked on the first start and saved; the system user name is the
+        suggestion, and is used for this start only when the person cancels."""
+        from annotator.base.environment import system_user_name
+        from annotator.gui.identity_dialog import ask_who_you_are
+
+        suggestion = system_user_name()
+        name = ask_who_you_are(suggestion, self)
+        if name is None:
+            return suggestion
+        self.settings.set(options.ANNOTATOR, name)
+        return name
 
     def connect_to_server(self) -> None:
         """Switch to a team's server; the database open now stays if it cannot be opened."""
@@ -709,7 +724,11 @@ class MainWindow(QMainWindow):
         from annotator.gui.actions import Act
         from annotator.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        corpus = self.workspace.corpus
+        in_use = corpus.annotator_name if corpus is not None else ""
+        if in_use and self.annotator_source:
+            in_use = f"{in_use} ({self.annotator_source})"
+        dialog = SettingsDialog(self.settings, self, in_use=in_use)
         if dialog.exec():
             self.actions_by_name[Act.SNAP].setChecked(self.settings.get(options.SNAP_TO_WORDS))
             self._apply_font_size(self.settings.get(options.FONT_SIZE))
