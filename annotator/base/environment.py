@@ -30,11 +30,29 @@ def chosen_database(flag: str | None = None, *, setting: str | None = None) -> s
     return _first_given(flag, EnvVar.DB, setting) or str(default_database_path())
 
 
-def chosen_annotator(flag: str | None = None, *, setting: str | None = None) -> str:
-    name = _first_given(flag, EnvVar.ANNOTATOR, setting)
-    if name:
-        return name
+def given_annotator(flag: str | None = None, *, setting: str | None = None) -> str | None:
+    """The name someone chose (flag, environment, setting); None when only the system
+    user name is left, which the window then offers instead of using it unasked."""
+    return _first_given(flag, EnvVar.ANNOTATOR, setting)
+
+
+def system_user_name() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "annotator"
+
+
+def chosen_annotator(flag: str | None = None, *, setting: str | None = None) -> str:
+    return given_annotator(flag, setting=setting) or system_user_name()
+
+
+def annotator_source(flag: str | None = None, *, setting: str | None = None) -> str:
+    """Where the name `chosen_annotator` gives comes from, in words, for the settings."""
+    if flag:
+        return "from --annotator"
+    if os.environ.get(EnvVar.ANNOTATOR):
+        return f"from ${EnvVar.ANNOTATOR}"
+    if setting:
+        return "saved in these settings"
+    return "your system user name"

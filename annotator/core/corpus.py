@@ -356,6 +356,8 @@ class Corpus(Catalog):
             change = ops.set_document_label(
                 document_id, label_id, present, session=session, annotator_id=annotator_id
             )
+            if change is not None:
+                ops.start_document(document_id, session=session, annotator_id=annotator_id)
             return self._commit_change(session, change)
 
     def document_labels(self, document_id: int, *, annotator: str | None = None) -> list[int]:
@@ -429,12 +431,16 @@ class Corpus(Catalog):
                 annotator_id=annotator_id, note=note, origin=origin,
                 text=self._texts.get(document_id),
             )  # fmt: skip
+            if origin == Origin.MANUAL:
+                ops.start_document(document_id, session=session, annotator_id=annotator_id)
             self._commit_change(session, change)
         return change
 
     def relabel_span(self, span_id: int, label_id: int) -> Change:
+        me = self.annotator_id()  # before the transaction: it may write the annotator
         with self.action() as session:
             change = ops.relabel_span(span_id, label_id, session=session)
+            self._start_own_document(session, change, me)
             self._commit_change(session, change)
         return change
 
@@ -445,10 +451,21 @@ class Corpus(Catalog):
         return change
 
     def remove_span(self, span_id: int) -> Change:
+        me = self.annotator_id()  # before the transaction: it may write the annotator
         with self.action() as session:
             change = ops.remove_span(span_id, session=session)
+            self._start_own_document(session, change, me)
             self._commit_change(session, change)
         return change
+
+    def _start_own_document(self, session: Session, change: Change, me: int) -> None:
+        """A change to one's own span begins the document (see `ops.start_document`);
+        one to another layer's, such as the gold layer, does not."""
+        row = change.before or change.after
+        if row is None or change.document_id is None:
+            return
+        if row["annotator_id"] == me:
+            ops.start_document(change.document_id, session=session, annotator_id=me)
 
     # -- undo and history -------------------------------------------------------------
 

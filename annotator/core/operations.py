@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -28,7 +29,7 @@ from annotator.core.models import (
     annotator_t,
     utc_now,
 )
-from annotator.core.shared_rows import insert_or_get
+from annotator.core.shared_rows import insert_ignoring_duplicates, insert_or_get
 
 DEFAULT_COLORS = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
@@ -411,6 +412,37 @@ def set_status(
         "set status", "document_status", before, snapshot(row),
         project_id=project_id, document_id=document_id,
     )  # fmt: skip
+
+
+def start_document(document_id: int, *, session: Session, annotator_id: int) -> bool:
+    """Put a document the annotator has not begun "in progress", in the transaction of
+    their first change to it: the list then tells begun work from untouched work without
+    a key press, while "done" stays the annotator's own decision. It is no change of its
+    own (no history row), so undoing that first change leaves the document in progress.
+    True when it was started now."""
+    status_t = DocumentStatus.__table__  # type: ignore[attr-defined]
+    mine = (status_t.c.document_id == document_id, status_t.c.annotator_id == annotator_id)
+    current = session.execute(select(status_t.c.status).where(*mine)).scalar()
+    if current is None:
+        # Ignoring a row another window of the same person inserted meanwhile.
+        connection = session.connection()
+        inserted = session.execute(
+            insert_ignoring_duplicates(connection, status_t).values(
+                document_id=document_id,
+                annotator_id=annotator_id,
+                status=Status.IN_PROGRESS.value,
+                updated_at=utc_now(),
+            )
+        )
+        return bool(inserted.rowcount)  # type: ignore[attr-defined]
+    if current != Status.TODO.value:
+        return False
+    session.execute(
+        update(status_t)
+        .where(*mine, status_t.c.status == Status.TODO.value)
+        .values(status=Status.IN_PROGRESS.value, updated_at=utc_now())
+    )
+    return True
 
 
 def spans_of(

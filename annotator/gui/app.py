@@ -70,14 +70,18 @@ def run(*, db: str | None, annotator: str | None, project: str | None) -> int:
     def open_database() -> None:
         # The log file's handlers and the data folder's look-up wait for the first paint
         # too: they cost the person a visible delay before the window shows.
-        from annotator.base.environment import chosen_annotator, chosen_database
+        from annotator.base.environment import annotator_source, chosen_database, given_annotator
         from annotator.base.logs import configure_logging
 
         configure_logging()
         log.info("opening the window (annotator %s)", __version__)
         database = chosen_database(db, setting=settings.get(options.DATABASE))
-        who = chosen_annotator(annotator, setting=settings.get(options.ANNOTATOR))
+        given = given_annotator(annotator, setting=settings.get(options.ANNOTATOR))
         window.build()
+        who = given or window.ask_identity()  # the first start: asked, not assumed
+        window.annotator_source = annotator_source(
+            annotator, setting=settings.get(options.ANNOTATOR)
+        )
         if not window.open_database(database, annotator=who, project=project):
             window.close()
 

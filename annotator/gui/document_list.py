@@ -152,6 +152,10 @@ class DocumentListModel(QAbstractListModel):
     def document_id(self, row: int) -> int:
         return self._rows[row].id
 
+    def status_of(self, document_id: int) -> str | None:
+        number = self.row_of(document_id)
+        return None if number is None else self._rows[number].status
+
     def refresh_document(self, document_id: int) -> None:
         number = self.row_of(document_id)
         if number is None or self._workspace.corpus is None:
@@ -297,6 +301,13 @@ class DocumentList(QWidget):
         document = self._workspace.document
         if document is not None and document.id is not None and (before is None) != (after is None):
             self.model.count_span(document.id, 1 if before is None else -1)
+        if (
+            document is not None
+            and document.id is not None
+            and self._workspace.layer is None
+            and self.model.status_of(document.id) == Status.TODO
+        ):
+            self.model.refresh_document(document.id)  # the first change began it (in progress)
 
     def _on_workspace_documentOpened(self) -> None:
         self._select_open_document()

@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings
         self.db_url = ""
+        # Where the annotator's name came from, in words for the settings ("" when unknown).
+        self.annotator_source = ""
         self._layout_restored = False
         self._built = False
         self.resize(1360, 860)
@@ -212,6 +214,19 @@ class MainWindow(QMainWindow):
         self._watch_changes(corpus)
         self._choose_project(corpus, project)
 
+    def ask_identity(self) -> str:
+        """Who is working, asked on the first start and saved; the system user name is the
+        suggestion, and is used for this start only when the person cancels."""
+        from annotator.base.environment import system_user_name
+        from annotator.gui.identity_dialog import ask_who_you_are
+
+        suggestion = system_user_name()
+        name = ask_who_you_are(suggestion, self)
+        if name is None:
+            return suggestion
+        self.settings.set(options.ANNOTATOR, name)
+        return name
+
     def connect_to_server(self) -> None:
         """Switch to a team's server; the database open now stays if it cannot be opened."""
         from PySide6.QtWidgets import QMessageBox
@@ -271,7 +286,12 @@ class MainWindow(QMainWindow):
         from annotator.base.errors import UserError
 
         names = [summary.name for summary in corpus.projects()]
-        name: str | None = wanted or self.settings.get(options.LAST_PROJECT)
+        left_in = self.settings.place(self.db_url)
+        name: str | None = (
+            wanted
+            or (left_in.project if left_in else None)
+            or self.settings.get(options.LAST_PROJECT)
+        )
         if name not in names:
             if wanted:
                 QMessageBox.warning(
@@ -289,9 +309,56 @@ class MainWindow(QMainWindow):
         self.workspace.open_project(project)
         self.refresh_layers()
         self._update_identity()
+        if self._return_to_place(project.id):
+            return
         first_open = self._first_not_done()
         if first_open is not None:
             self.open_document(first_open)
+
+    def _return_to_place(self, project_id: int | None) -> bool:
+        """Open the document, caret and scroll position left in this project of this
+        database; False when there is none, or the document is gone."""
+        from annotator.base.errors import UserError
+
+        place = self.settings.place(self.db_url)
+        corpus = self.workspace.corpus
+        if place is None or corpus is None or self.workspace.project is None:
+            return False
+        if place.project != self.workspace.project.name:
+            return False
+        try:
+            document = corpus.document(place.document_id)
+        except UserError:
+            return False  # deleted meanwhile
+        if document.project_id != project_id:
+            return False
+        self.open_document(place.document_id)
+        text_view = self.article.text
+        text_view.place_caret(min(place.caret, len(document.text)))
+
+        def scroll() -> None:
+            text_view.verticalScrollBar().setValue(place.scroll)
+
+        scroll()
+        QTimer.singleShot(0, self, scroll)  # again once the text is laid out, if it was not
+        return True
+
+    def remember_place(self) -> None:
+        """Where the person is, for the next start on this database."""
+        ws = self.workspace
+        document = ws.document
+        if ws.project is None or document is None or document.id is None or not self.db_url:
+            return
+        text_view = self.article.text
+        self.settings.set_place(
+            self.db_url,
+            options.Place(
+                ws.project.name,
+                document.id,
+                caret=text_view.caret(),
+                scroll=text_view.verticalScrollBar().value(),
+            ),
+        )
 
     def _first_not_done(self, *, after: int = 0) -> int | None:
         from annotator.base.vocabulary import Status
@@ -345,6 +412,7 @@ class MainWindow(QMainWindow):
         self.article.text.set_content(document.text, list(ws.spans.values()))
         self.article.text.setFocus()
         self.article.text.moveCursor(self.article.text.textCursor().MoveOperation.Start)
+        self.remember_place()
 
     def _on_workspace_spanChanged(
         self,
@@ -714,7 +782,11 @@ class MainWindow(QMainWindow):
         from annotator.gui.actions import Act
         from annotator.gui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self)
+        corpus = self.workspace.corpus
+        in_use = corpus.annotator_name if corpus is not None else ""
+        if in_use and self.annotator_source:
+            in_use = f"{in_use} ({self.annotator_source})"
+        dialog = SettingsDialog(self.settings, self, in_use=in_use)
         if dialog.exec():
             self.actions_by_name[Act.SNAP].setChecked(self.settings.get(options.SNAP_TO_WORDS))
             self._apply_font_size(self.settings.get(options.FONT_SIZE))
@@ -778,6 +850,7 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
             return
         self.save_layout()
+        self.remember_place()
         if self.workspace.corpus is not None:
             self.workspace.corpusClosing.emit()
             self.workspace.corpus.close()

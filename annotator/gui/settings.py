@@ -5,6 +5,7 @@ Project data lives in the database; only how this person likes the window lives 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass
@@ -47,6 +48,21 @@ GEOMETRY = Option("view/geometry", QByteArray())
 AUTO_ACCEPT_AGREEMENTS = Option("review/auto_accept_agreements", False)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where the person was in one database when the window closed."""
+
+    project: str
+    document_id: int
+    caret: int = 0
+    scroll: int = 0
+
+
+def _place_group(database: str) -> str:
+    """A key of its own per database; hashed, as a URL's slashes would make groups."""
+    return "places/" + hashlib.sha256(database.encode("utf-8")).hexdigest()[:16]
+
+
 class Settings:
     """Typed access to the stored preferences."""
 
@@ -58,6 +74,26 @@ class Settings:
 
     def set(self, option: Option[T], value: T) -> None:
         self.store.setValue(option.key, value)
+        self.store.sync()
+        self._keep_private()
+
+    def place(self, database: str) -> Place | None:
+        """Where the window was left in `database`, if it was ever left there."""
+        group = _place_group(database)
+        project = Option(f"{group}/project", "").read(self.store)
+        document_id = Option(f"{group}/document", 0).read(self.store)
+        if not project or document_id <= 0:
+            return None
+        caret = Option(f"{group}/caret", 0).read(self.store)
+        scroll = Option(f"{group}/scroll", 0).read(self.store)
+        return Place(project, document_id, max(0, caret), max(0, scroll))
+
+    def set_place(self, database: str, place: Place) -> None:
+        group = _place_group(database)
+        self.store.setValue(f"{group}/project", place.project)
+        self.store.setValue(f"{group}/document", place.document_id)
+        self.store.setValue(f"{group}/caret", place.caret)
+        self.store.setValue(f"{group}/scroll", place.scroll)
         self.store.sync()
         self._keep_private()
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
@@ -18,7 +20,11 @@ from annotator.gui.settings import Settings
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, parent: QWidget | None = None, *, in_use: str = ""
+    ) -> None:
+        """`in_use`: the name this window works under and where it came from, which a
+        flag or the environment may have chosen over the field below."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
@@ -33,7 +39,11 @@ class SettingsDialog(QDialog):
         self.font_size = QSpinBox()
         self.font_size.setRange(8, 40)
         self.font_size.setValue(settings.get(options.FONT_SIZE))
+        self.in_use = QLabel(in_use or "—")
+        self.in_use.setObjectName("annotatorInUse")
+        self.in_use.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout(self)
+        form.addRow("Working as", self.in_use)
         form.addRow("Annotator name", self.annotator)
         form.addRow("Database (path or URL)", self.database)
         form.addRow("Selections", self.snap)

@@ -47,7 +47,7 @@ def test_the_panel_shows_the_open_documents_story_and_follows_changes(
     workspace.set_status(first, "done")
     assert _whats(panel)[0] == "status done"
     workspace.undo_stack.undo()
-    assert _whats(panel)[0] == "undo: status cleared"
+    assert _whats(panel)[0] == "undo: status in progress"  # as the first span left it
     assert len(_whats(panel)) == 3
 
     panel.hide()  # a hidden panel waits, and catches up when shown
