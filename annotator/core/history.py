@@ -138,10 +138,25 @@ def describe(
         return f"{prefix}{verb} document label {name}"
     if entity == "review_decision" and after is not None:
         done = REVIEW_WORDS.get(after["action"], f"decided {after['action']}")
-        return f"{prefix}{done} ({after['item_key']})"
+        return f"{prefix}{done}{_subject_words(after.get('subject'), after['action'])}"
     if entity == TRASH and row is not None:
         return f"{prefix}{action} {row.get('name') or ''}".rstrip()
     return prefix + action
+
+
+def _subject_words(subject: Any, action: str) -> str:
+    """The spans a decision was about, as a reader finds them: ": Person 'Helena Voss'";
+    the one taken, when one side was taken."""
+    if not isinstance(subject, dict):
+        return ""
+    wanted = {"take_a": ("a",), "take_b": ("b",)}.get(action, ("a", "b"))
+    sides = [side for key in wanted if isinstance(side := subject.get(key), dict)]
+    shown = []
+    for side in sides:
+        words = f"{side.get('label')} '{side.get('text')}'"
+        if words not in shown:
+            shown.append(words)
+    return f": {' / '.join(shown)}" if shown else ""
 
 
 def _describe_span(

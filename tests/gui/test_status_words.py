@@ -25,5 +25,5 @@ def test_a_review_decision_is_said_in_words(
     listing = enter_review(qtbot, window)
     qtbot.keyClick(listing, Qt.Key.Key_A)
     said = window.status_saved.text()
-    assert said.startswith("saved · took A's span into gold"), said
+    assert said == "saved · took A's span into gold: Location 'Harbour Bridge'", said
     assert "take_a" not in said and said.count("took") == 1
