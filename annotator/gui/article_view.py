@@ -414,12 +414,7 @@ class ArticleText(QPlainTextEdit):
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
             hits = self.spans_at_point(self.viewport().mapFromGlobal(event.globalPos()))
-            if hits:
-                cards = [self.describe_span(hit.id, hit.label_id) for hit in hits]
-                QToolTip.showText(event.globalPos(), "<hr>".join(cards), self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
+            _show_cards(event, [self.describe_span(hit.id, hit.label_id) for hit in hits], self)
             return True
         return super().event(event)
 
@@ -581,19 +576,25 @@ class _TagArea(QWidget):
         included: a chip "+2" names the rest."""
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
-            spans = self._view.spans_starting_on_line_at(event.pos().y())
-            if spans:
-                view = self._view
-                lines = [
-                    f"“{view.words_of(span)}” {view.describe_span(span.id, span.label_id)}"
-                    for span in spans
-                ]
-                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
-            else:
-                QToolTip.hideText()
-                event.ignore()
+            from html import escape
+
+            view = self._view
+            cards = [
+                f"“{escape(view.words_of(span))}” {view.describe_span(span.id, span.label_id)}"
+                for span in view.spans_starting_on_line_at(event.pos().y())
+            ]
+            _show_cards(event, cards, self)
             return True
         return super().event(event)
+
+
+def _show_cards(event: QHelpEvent, cards: list[str], widget: QWidget) -> None:
+    """Guideline cards under the pointer, one rule between each; none hides the tip."""
+    if cards:
+        QToolTip.showText(event.globalPos(), "<hr>".join(cards), widget)
+    else:
+        QToolTip.hideText()
+        event.ignore()
 
 
 class ArticleHeader(QWidget):
