@@ -130,8 +130,15 @@ def test_seed_article_is_imported_with_its_metadata(corpus: Corpus, corpora: Pat
     assert document.author == "AFP"
     assert document.published == date(2024, 6, 21)
     assert document.source_url == SEED_URL
-    assert document.meta == {"source_file": SEED_NAME}
-    assert document.text.startswith("Russia's Ambassador to South Korea Georgy Zinoviev.")
+    assert document.meta == {
+        "source_file": SEED_NAME,
+        "caption": "Russia's Ambassador to South Korea Georgy Zinoviev. YONHAP / AFP",
+        "related_articles": [
+            "Putin Does Not Rule Out Sending Arms to N.Korea, U.S. 'Incredibly' Concerned"
+        ],
+    }
+    # The photo's caption is the page's, not the story's: the body starts with the story.
+    assert document.text.startswith("South Korea summoned Russia's ambassador to Seoul")
     for fragment in MARKUP:
         assert fragment not in document.text, fragment
     assert SEED_URL not in document.text

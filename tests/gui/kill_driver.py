@@ -60,7 +60,8 @@ def main(database: str, settings_file: str) -> None:
 
 
 KEYS = "1234"  # the sample project's span label hotkeys
-WORD = re.compile(r"\b[A-Za-z]{4,}\b")
+# Whole words only: a part of "two-year" or "O'Neill" snaps to the whole name.
+WORD = re.compile(r"(?<![\w'’-])[A-Za-z]{4,}(?![\w'’-])")
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -130,7 +130,8 @@ def test_a_label_refused_by_a_held_lock_is_not_shown_nor_undoable(
     assert window.workspace.undo_stack.count() == 0
     assert len(errors_shown) == 1
     assert errors_shown[0].startswith(f"the database {db_path} is busy")
-    assert window.status_saved.text() == errors_shown[0]
+    assert window.statusBar().currentMessage() == errors_shown[0]
+    assert window.status_saved.text() == "not saved"
     held_lock.execute("ROLLBACK")
     assert stored(db_path, document_id) == set()
     # Once the other program lets go, the same key press works.

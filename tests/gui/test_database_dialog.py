@@ -178,7 +178,7 @@ def test_connect_to_server_opens_it_and_keeps_no_password(
     remembered = settings.get(options.DATABASE)
     assert remembered == f"postgresql+psycopg://postgres@127.0.0.1:{pg_proxy.port}/{database}"
     assert window.db_url == remembered
-    assert f"127.0.0.1:{pg_proxy.port}/{database}" in window.status_identity.text()
+    assert f"{database} on 127.0.0.1:{pg_proxy.port}" in window.status_identity.text()
     settings_file = Path(settings.store.fileName()).read_text(encoding="utf-8")
     assert remembered in settings_file
     log_text = logged.read_text(encoding="utf-8")
