@@ -6,7 +6,6 @@ costs more than painting a window), then `open_database` fills it in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLabel,
-    QMainWindow,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -24,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from annotator.base.vocabulary import Status
 from annotator.gui import settings as options
+from annotator.gui.window_transfers import FileTransfers
 
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
-    from annotator.core.exporting import ExportFilter
     from annotator.gui.actions import Act
     from annotator.gui.article_view import ArticlePane
     from annotator.gui.change_watch import ChangeWatch
@@ -46,7 +44,7 @@ MINIMUM_WIDTHS = {"documents": 180, "centre": 320, "side": 260}
 COMFORTABLE_ARTICLE_WIDTH = 420  # what the article keeps before the document list gives
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileTransfers):
     """`build=False` makes only the frame, so that `run` can paint it at once and build
     the panels right after; everything else builds the whole window at once."""
 
@@ -577,64 +575,6 @@ class MainWindow(QMainWindow):
         if ok and name:
             self.open_project(name)
 
-    # -- import and export ------------------------------------------------------------
-
-    def import_files(self) -> None:
-        from annotator.gui import file_dialogs
-
-        paths = file_dialogs.import_files(self)
-        if paths:
-            self.import_paths(paths)
-
-    def import_folder(self) -> None:
-        from annotator.gui import file_dialogs
-
-        folder = file_dialogs.import_folder(self)
-        if folder is not None:
-            self.import_paths([folder])
-
-    def import_paths(self, paths: list[Path]) -> None:
-        from annotator.gui.transfer import run_import
-
-        ws = self.workspace
-        if ws.corpus is None or ws.project is None:
-            return
-        report = run_import(self, ws.corpus, paths, project=ws.project.name)
-        if report is not None:
-            self.documents.reload()
-            if report.first_new_document is not None:
-                # What the user came for: the first article the import brought.
-                self.open_document(report.first_new_document)
-
-    def export(self, format_name: str) -> None:
-        from annotator.gui import file_dialogs
-
-        self._export(lambda project: _with_format(
-            file_dialogs.export_file(self, project, format_name), format_name
-        ))  # fmt: skip
-
-    def export_as(self) -> None:
-        """Any format of the registry: doccano, Prodigy, Label Studio, brat, CoNLL, spaCy."""
-        from annotator.gui import file_dialogs
-
-        self._export(lambda project: file_dialogs.export_any(self, project))
-
-    def _export(
-        self,
-        choose: Callable[[str], tuple[Path, str] | None],
-        chosen: ExportFilter | None = None,
-    ) -> None:
-        """Where and in which format, asked of the user by `choose`; then the export."""
-        from annotator.gui.transfer import run_export
-
-        ws = self.workspace
-        if ws.corpus is None or ws.project is None or ws.project.id is None:
-            return
-        target = choose(ws.project.name)
-        if target is not None:
-            path, format_name = target
-            run_export(self, ws.corpus, ws.project.id, path, format_name=format_name, chosen=chosen)
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
@@ -736,37 +676,6 @@ class MainWindow(QMainWindow):
         else:
             self.article.text.select_range(start, end)
 
-    def export_gold(self) -> None:
-        from annotator.base.vocabulary import GOLD
-        from annotator.core.exporting import ExportFilter
-        from annotator.gui import file_dialogs
-
-        self._export(
-            lambda project: file_dialogs.gold_export_file(self, project),
-            ExportFilter(annotators=(GOLD,)),
-        )
-
-    def export_feedback(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        from annotator.base.errors import UserError
-        from annotator.core.exporting import write_feedback
-        from annotator.gui import file_dialogs
-
-        ws = self.workspace
-        annotator = self.review.annotator_a
-        if ws.corpus is None or ws.project is None or ws.project.id is None or not annotator:
-            return
-        path = file_dialogs.feedback_file(self, annotator)
-        if path is None:
-            return
-        try:
-            write_feedback(ws.corpus, ws.project.id, annotator, path, html=True)
-        except UserError as error:
-            QMessageBox.warning(self, "Feedback report", str(error))
-            return
-        self.statusBar().showMessage(f"feedback report for {annotator} written to {path}", 8000)
-
     # -- labels and settings ----------------------------------------------------------
 
     def edit_labels(self) -> None:
@@ -855,7 +764,3 @@ class MainWindow(QMainWindow):
             self.workspace.corpusClosing.emit()
             self.workspace.corpus.close()
         super().closeEvent(event)
-
-
-def _with_format(path: Path | None, format_name: str) -> tuple[Path, str] | None:
-    return None if path is None else (path, format_name)
