@@ -21,11 +21,23 @@ class Origin(StrEnum):
     # Kept from another tool where a person turned the span down (Prodigy's `reject`):
     # never an annotation, only a record that the suggestion was refused.
     REJECTED = "rejected"
+    # A suggestion a person accepted: an annotation like a manual span, marked so that
+    # review shows it and agreement can be computed without it.
+    ACCEPTED = "accepted"
 
 
 # The origins of spans that are annotations; a suggestion not yet accepted and a span
 # someone rejected are kept apart: not drawn as annotations, counted, compared or exported.
-COUNTED_ORIGINS = (Origin.MANUAL.value, Origin.IMPORTED.value)
+COUNTED_ORIGINS = (Origin.MANUAL.value, Origin.IMPORTED.value, Origin.ACCEPTED.value)
+
+
+class SuggestionSource(StrEnum):
+    """Where a suggested span came from, kept on the span after it is accepted or
+    rejected, so precision can be measured per source."""
+
+    CORPUS = "corpus"  # another occurrence of a surface form the annotator labelled
+    PATTERNS = "patterns"  # an EntityRuler pattern file or a gazetteer
+    MODEL = "model"  # a spaCy pipeline trained on the project's done documents
 
 
 class AnnotatorKind(StrEnum):

@@ -27,7 +27,7 @@ BUSY_TIMEOUT = 30.0
 WRITES = "annotator_writes"
 # The newest revision in MIGRATIONS; a test keeps it equal to Alembic's head. A database
 # already there opens without loading Alembic, which costs more than the rest of start-up.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 # How long opening a PostgreSQL connection may take, in seconds: a server that has gone
 # away (not refusing, just silent) would otherwise hold the window for minutes.
 CONNECT_TIMEOUT = 10

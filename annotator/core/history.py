@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 
 from annotator.base.errors import UserError
+from annotator.base.vocabulary import Origin
 from annotator.core.changes import LABEL_ORDER, TABLES, Change
 from annotator.core.models import document_t, history_t, label_t
 
@@ -176,6 +177,15 @@ def _describe_span(
     if after is None and before is not None:
         return f"removed {where(before)}"
     assert before is not None and after is not None
+    decided = {
+        Origin.ACCEPTED.value: "accepted the suggestion",
+        Origin.REJECTED.value: "rejected the suggestion",
+    }
+    if before.get("origin") == Origin.SUGGESTED.value and after.get("origin") in decided:
+        verb = decided[after["origin"]]
+        if before["label_id"] != after["label_id"]:
+            return f"{verb} {after['text']!r} {after['start']}-{after['end']} as {label(after)}"
+        return f"{verb} {where(after)}"
     if before["label_id"] != after["label_id"]:
         where_now = f"{after['text']!r} {after['start']}-{after['end']}"
         return f"relabelled {where_now} from {label(before)} to {label(after)}"

@@ -164,6 +164,10 @@ class Span(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     note: str | None = None
     origin: str = Field(default=Origin.MANUAL.value)
+    # Set on suggestions (and kept once accepted or rejected): which source proposed the
+    # span, and the model's confidence where it gives one.
+    source: str | None = None
+    score: float | None = None
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -233,6 +237,24 @@ class ReviewDecision(SQLModel, table=True):
     )
 
 
+class Effort(SQLModel, table=True):
+    """Time and keys an annotator spent on a document, added to as they work: active
+    seconds (idle stretches left out), key presses, and spans made or accepted."""
+
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", primary_key=True)
+    annotator_id: int = Field(foreign_key="annotator.id", primary_key=True)
+    active_seconds: float = 0.0
+    keystrokes: int = 0
+    spans_made: int = 0
+    updated_at: datetime = _timestamp()
+
+    __table_args__ = (
+        CheckConstraint("active_seconds >= 0", name="active_not_negative"),
+        CheckConstraint("keystrokes >= 0", name="keystrokes_not_negative"),
+        CheckConstraint("spans_made >= 0", name="spans_not_negative"),
+    )
+
+
 class History(SQLModel, table=True):
     """Append-only: one row per change, written in the same transaction as the change."""
 
@@ -276,5 +298,6 @@ span_t: Table = Span.__table__  # type: ignore[attr-defined]
 doclabel_t: Table = DocumentLabel.__table__  # type: ignore[attr-defined]
 status_t: Table = DocumentStatus.__table__  # type: ignore[attr-defined]
 decision_t: Table = ReviewDecision.__table__  # type: ignore[attr-defined]
+effort_t: Table = Effort.__table__  # type: ignore[attr-defined]
 history_t: Table = History.__table__  # type: ignore[attr-defined]
 trash_t: Table = Trash.__table__  # type: ignore[attr-defined]

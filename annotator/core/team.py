@@ -18,7 +18,7 @@ from annotator.core.failures import GOLD_REVIEWERS_ONLY, OWN_LAYER_ONLY
 ANNOTATORS_SUFFIX = "_annotators"
 REVIEWERS_SUFFIX = "_reviewers"
 # The tables that hold one annotator's layer: each row carries its annotator_id.
-LAYER_TABLES = ("span", "document_label", "document_status")
+LAYER_TABLES = ("span", "document_label", "document_status", "effort")
 # PostgreSQL cuts longer identifiers silently, which would merge two names into one.
 MAX_NAME_BYTES = 63
 

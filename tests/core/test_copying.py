@@ -19,6 +19,7 @@ from annotator.base.vocabulary import ExportFormat, LabelKind, Status
 from annotator.core import copying, exporting
 from annotator.core import review as rv
 from annotator.core.corpus import Corpus
+from annotator.core.effort import Effort, add_effort
 from annotator.core.importing import import_paths
 
 PG_URL = os.environ.get("ANNOTATOR_TEST_PG_URL")
@@ -103,6 +104,7 @@ def fill(url: str, workdir: Path) -> None:
         alice.relabel_span(moved, loc)
         alice.remove_span(moved)
         alice.set_document_label(first, topic, True)
+        add_effort(alice, first, Effort(active_seconds=42.5, keystrokes=17, spans_made=3))
         bob.set_document_label(second, topic, True)
         alice.set_status(first, Status.DONE)
         bob.set_status(first, Status.IN_PROGRESS)

@@ -1,0 +1,31 @@
+"""Suggestions: spans proposed to an annotator, which count only once a person accepts them.
+
+A source (`Suggester`) turns a text into `Suggestion`s; `store.py` writes them as spans
+of origin 'suggested' in the annotator's own layer, never where that layer already has a
+span or where the same suggestion was rejected before, and turns them into annotations
+(accept) or remembered refusals (reject), each decision one undoable change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A proposed span in code points; `label` is a label name of the project."""
+
+    start: int
+    end: int
+    label: str
+    source: str
+    score: float | None = None
+
+
+class Suggester(Protocol):
+    """One source of suggestions, ready to run on any text of the project."""
+
+    source: str
+
+    def suggest(self, text: str) -> list[Suggestion]: ...

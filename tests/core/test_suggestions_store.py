@@ -1,0 +1,123 @@
+"""Suggestions are proposals in the annotator's own layer: never annotations until accepted,
+each decision one undoable step, and a rejected one never proposed again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.base.errors import UserError
+from annotator.base.vocabulary import Origin, Status, SuggestionSource
+from annotator.core.corpus import Corpus
+from annotator.core.exporting import ExportFilter, export_project
+from annotator.core.importing import import_paths
+from annotator.core.suggestions import Suggestion, store
+from annotator.core.suggestions.corpus_forms import corpus_suggester, labelled_forms
+
+TEXTS = [
+    "Kim Jong Un met Kim in Seoul. Seoul-based analysts agreed.",
+    "In Seoul, Kim Jong Un spoke. Kimchi sold well in Busan.",
+]
+
+
+@pytest.fixture
+def news(corpus: Corpus, tmp_path: Path) -> tuple[int, list[int]]:
+    source = tmp_path / "news.jsonl"
+    source.write_text("".join(json.dumps({"text": t}) + "\n" for t in TEXTS), encoding="utf-8")
+    assert import_paths(corpus, [source], project="news", format_name="jsonl").ok
+    project_id = corpus.project_id("news")
+    corpus.add_label(project_id, "PER", hotkey="1")
+    corpus.add_label(project_id, "LOC", hotkey="2")
+    return project_id, [row.id for row in corpus.documents(project_id)]
+
+
+def _labels(corpus: Corpus, project_id: int) -> dict[str, int]:
+    return {label.name: label.id for label in corpus.labels(project_id) if label.id}
+
+
+def test_corpus_source_proposes_other_occurrences_whole_words_longest_first(
+    corpus: Corpus, news: tuple[int, list[int]]
+) -> None:
+    project_id, (first, second) = news
+    labels = _labels(corpus, project_id)
+    corpus.add_span(first, labels["PER"], 0, 11)  # Kim Jong Un
+    corpus.add_span(first, labels["PER"], 16, 19)  # Kim
+    corpus.add_span(first, labels["LOC"], 23, 28)  # Seoul
+    assert sorted(labelled_forms(corpus, project_id)) == [
+        ("Kim", "PER"), ("Kim Jong Un", "PER"), ("Seoul", "LOC"),
+    ]  # fmt: skip
+
+    report = store.propose(corpus, project_id, [corpus_suggester(corpus, project_id)])
+
+    found = {(s.start, s.end, TEXTS[1][s.start : s.end]) for s in store.pending(corpus, second)}
+    # "Kim Jong Un" whole rather than "Kim"; "Kimchi" is not the word "Kim".
+    assert found == {(3, 8, "Seoul"), (10, 21, "Kim Jong Un")}
+    [seoul_again] = store.pending(corpus, first)
+    assert TEXTS[0][seoul_again.start : seoul_again.end] == "Seoul"  # "Seoul-based"
+    assert seoul_again.source == SuggestionSource.CORPUS
+    assert report.total == 3 and report.already_there == 3  # the three made by hand
+    # Suggestions are not annotations.
+    assert [(s.start, s.end) for s in corpus.spans(second)] == []
+    assert corpus.documents(project_id)[1].spans == 0
+
+
+def test_accept_reject_undo_and_remembered_rejections(
+    corpus: Corpus, news: tuple[int, list[int]], tmp_path: Path
+) -> None:
+    project_id, (_, second) = news
+    labels = _labels(corpus, project_id)
+    found = {second: [Suggestion(3, 8, "LOC", "patterns"), Suggestion(10, 21, "PER", "model", 0.9)]}
+    store.write_suggestions(corpus, project_id, found)
+    seoul, kim = store.pending(corpus, second)
+
+    [accepted] = store.accept(corpus, [kim.id], label_id=labels["LOC"])
+    assert accepted.after is not None and accepted.after["origin"] == Origin.ACCEPTED
+    assert [(s.start, s.end, s.label_id, s.origin) for s in corpus.spans(second)] == [
+        (10, 21, labels["LOC"], Origin.ACCEPTED)
+    ]
+    assert corpus.document_row(second).status == Status.IN_PROGRESS
+    corpus.revert_all([accepted])
+    assert [s.id for s in store.pending(corpus, second)] == [seoul.id, kim.id]
+    assert corpus.spans(second) == []
+
+    [rejected] = store.reject(corpus, [seoul.id])
+    with pytest.raises(UserError, match="already been decided"):
+        store.accept(corpus, [seoul.id])
+    # A rejected suggestion is not proposed again, and not exported.
+    again = store.write_suggestions(corpus, project_id, found)
+    assert again.total == 0 and again.already_there == 2
+    output = tmp_path / "out.jsonl"
+    export_project(corpus, project_id, format_name="jsonl", output=output, chosen=ExportFilter())
+    assert "Seoul" not in {
+        s["text"]
+        for line in output.read_text().splitlines()
+        for layer in json.loads(line)["annotations"]
+        for s in layer["spans"]
+    }
+    store.accept(corpus, [kim.id])
+    export_project(
+        corpus, project_id, format_name="jsonl", output=output,
+        chosen=ExportFilter(origins=(Origin.SUGGESTED.value,)),
+    )  # fmt: skip
+    del rejected
+
+
+def test_suggestions_go_only_where_the_layer_is_free(
+    corpus: Corpus, news: tuple[int, list[int]]
+) -> None:
+    project_id, (first, _) = news
+    labels = _labels(corpus, project_id)
+    corpus.add_span(first, labels["PER"], 0, 3)
+    report = store.write_suggestions(
+        corpus, project_id,
+        {first: [Suggestion(0, 11, "PER", "corpus"), Suggestion(16, 19, "ORG", "patterns"),
+                 Suggestion(23, 28, "LOC", "corpus")]},
+    )  # fmt: skip
+    assert report.already_there == 1 and report.unknown_labels == {"ORG": 1}
+    assert [(s.start, s.end) for s in store.pending(corpus, first)] == [(23, 28)]
+    with pytest.raises(UserError, match="outside"):
+        store.write_suggestions(corpus, project_id, {first: [Suggestion(50, 90, "LOC", "x")]})
+    assert store.clear(corpus, project_id) == 1
+    assert store.pending(corpus, first) == []
