@@ -204,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     agreement.add_argument(
         "--annotators", nargs="+", metavar="NAME", help="who to compare (default: everyone)"
     )
+    agreement.add_argument(
+        "--without-suggestions", action="store_true",
+        help="leave out spans that were accepted suggestions: people's own agreement",
+    )  # fmt: skip
     agreement.add_argument("--json", action="store_true", help="machine-readable output")
 
     merge = commands.add_parser(
@@ -558,10 +562,12 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 def _agreement(args: argparse.Namespace) -> int:
     from annotator.core.agreement import compute_report, load_project
+    from annotator.core.suggestions.store import counted_origins
 
+    origins = counted_origins(with_accepted=not args.without_suggestions)
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
-        data = load_project(corpus, project_id, annotators=args.annotators)
+        data = load_project(corpus, project_id, annotators=args.annotators, origins=origins)
     report = compute_report(data)
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

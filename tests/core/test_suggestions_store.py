@@ -121,3 +121,32 @@ def test_suggestions_go_only_where_the_layer_is_free(
         store.write_suggestions(corpus, project_id, {first: [Suggestion(50, 90, "LOC", "x")]})
     assert store.clear(corpus, project_id) == 1
     assert store.pending(corpus, first) == []
+
+
+def test_agreement_with_and_without_accepted_suggestions(
+    corpus: Corpus, news: tuple[int, list[int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two annotators agree on Kim only because both accepted the same suggestion: the
+    agreement counts it by default and leaves it out when asked."""
+    from annotator.cli import main
+    from annotator.core.agreement import compute_report, load_project
+
+    project_id, (first, _) = news
+    for name in ("alice", "bob"):
+        person = Corpus(corpus.engine, annotator=name)
+        labels = _labels(person, project_id)
+        person.add_span(first, labels["LOC"], 23, 28)
+        store.write_suggestions(person, project_id, {first: [Suggestion(16, 19, "PER", "corpus")]})
+        store.accept(person, [s.id for s in store.pending(person, first)])
+
+    def exact(origins: tuple[str, ...]) -> tuple[int, int, int]:
+        [pair] = compute_report(load_project(corpus, project_id, origins=origins)).pairs
+        return pair.exact.agreed, pair.exact.a_count, pair.exact.b_count
+
+    assert exact(store.counted_origins()) == (2, 2, 2)
+    assert exact(store.counted_origins(with_accepted=False)) == (1, 1, 1)
+    url = str(corpus.engine.url.render_as_string(hide_password=False))
+    for flag, agreed in (([], 2), (["--without-suggestions"], 1)):
+        assert main(["--db", url, "agreement", "--project", "news", "--json", *flag]) == 0
+        [pair] = json.loads(capsys.readouterr().out)["pairs"]
+        assert pair["exact_f1"]["overall"]["agreed"] == agreed, pair["exact_f1"]

@@ -30,6 +30,7 @@ def load_project(
     *,
     annotators: Sequence[str] | None = None,
     include_gold: bool = False,
+    origins: Sequence[str] = COUNTED_ORIGINS,
 ) -> AgreementData:
     """A project's annotations for `compute_report`, read with SQLAlchemy Core.
 
@@ -37,7 +38,8 @@ def load_project(
     something in the project, by name, except the gold layer (the reserved annotator
     "gold", built by review), which is a reference rather than a rater, unless
     `include_gold`. Spans come in one pass ordered by document; texts are
-    read only for documents two or more chosen annotators annotated.
+    read only for documents two or more chosen annotators annotated. `origins` leaves out
+    accepted suggestions when it lacks 'accepted', to see how far people agree unaided.
     """
     with corpus.engine.connect() as connection:
         if (
@@ -65,7 +67,9 @@ def load_project(
             .order_by(label_t.c.position, label_t.c.id)
         ).all()
         label_name = {row.id: row.name for row in labels}
-        layers, marks = _read_annotations(connection, project_id, wanted, people, label_name)
+        layers, marks = _read_annotations(
+            connection, project_id, wanted, people, label_name, origins
+        )
         if annotators is None:
             chosen = sorted({name for per_document in layers.values() for name in per_document})
         present = set(chosen)
@@ -96,6 +100,7 @@ def _read_annotations(
     wanted: set[int] | None,
     people: Mapping[int, str],
     label_name: Mapping[int, str],
+    origins: Sequence[str],
 ) -> tuple[dict[int, dict[str, list[SpanTuple]]], dict[tuple[int, str], list[str]]]:
     """Spans, document labels and statuses as layers; a key means "annotated"."""
     layers: dict[int, dict[str, list[SpanTuple]]] = {}
@@ -108,7 +113,7 @@ def _read_annotations(
         select(span_t.c.document_id, span_t.c.annotator_id, span_t.c.label_id,
                span_t.c.start, span_t.c.end)
         .join(document_t, document_t.c.id == span_t.c.document_id)
-        .where(in_project, span_t.c.origin.in_(COUNTED_ORIGINS))
+        .where(in_project, span_t.c.origin.in_(origins))
         .order_by(span_t.c.document_id, span_t.c.annotator_id),
         span_t.c.annotator_id,
     )  # fmt: skip
