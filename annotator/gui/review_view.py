@@ -84,7 +84,12 @@ def _number(value: float) -> str:
 
 
 def describe_side(span: Any) -> str:
-    return f"{span.label}: {span.text}" if span is not None else "—"
+    """ "Person: Kim", marked "(suggestion)" when the annotator accepted a suggestion, so
+    the reviewer sees what the person did not find alone."""
+    if span is None:
+        return "—"
+    marked = " (suggestion)" if getattr(span, "accepted_suggestion", False) else ""
+    return f"{span.label}: {span.text}{marked}"
 
 
 class ReviewItemModel(ColumnsModel):

@@ -25,6 +25,8 @@ class SpanRef:
     label: str
     text: str
     annotator: str
+    # The span was a suggestion the annotator accepted, which the reviewer is shown.
+    accepted_suggestion: bool = False
 
     @property
     def identity(self) -> Identity:

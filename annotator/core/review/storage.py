@@ -84,7 +84,7 @@ def _spans(
     rows = connection.execute(
         select(
             span_t.c.document_id, span_t.c.id, span_t.c.start, span_t.c.end,
-            span_t.c.label_id, label_t.c.name, span_t.c.text,
+            span_t.c.label_id, label_t.c.name, span_t.c.text, span_t.c.origin,
         )
         .join(label_t, label_t.c.id == span_t.c.label_id)
         .join(document_t, document_t.c.id == span_t.c.document_id)
@@ -96,8 +96,11 @@ def _spans(
         .order_by(span_t.c.document_id, span_t.c.start, span_t.c.end, span_t.c.id)
     )  # fmt: skip
     layers: dict[int, list[SpanRef]] = defaultdict(list)
-    for document_id, span_id, start, end, label_id, label, text in rows:
-        layers[document_id].append(SpanRef(span_id, start, end, label_id, label, text, annotator))
+    for document_id, span_id, start, end, label_id, label, text, origin in rows:
+        accepted = origin == Origin.ACCEPTED.value
+        layers[document_id].append(
+            SpanRef(span_id, start, end, label_id, label, text, annotator, accepted)
+        )
     return layers
 
 
