@@ -325,7 +325,7 @@ def test_setting_up_is_the_owners_and_refuses_bad_names(team_db: Team) -> None:
     with t.owner.engine.connect() as connection:
         policies = connection.execute(text("SELECT count(*) FROM pg_policies")).scalar_one()
         gold = connection.execute(text("SELECT kind FROM annotator WHERE name = 'gold'")).scalar()
-    assert policies == 3 * 4 + 2 + 3 and gold == "gold"
+    assert policies == len(team.LAYER_TABLES) * 4 + 2 + 3 and gold == "gold"
     with t.open_as(t.a) as a:
         _refused(lambda: a.remove_span(t.b_span), "only your own layer")
         a.add_span(t.document_id, t.per, *t.at("Ada"))
