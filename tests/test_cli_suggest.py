@@ -32,7 +32,9 @@ SPANS = [
 def db(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
     path = tmp_path / "work.jsonl"
     path.write_text(
-        "".join(json.dumps({"text": t, "label": s}) + "\n" for t, s in zip(TEXTS, SPANS)),
+        "".join(
+            json.dumps({"text": t, "label": s}) + "\n" for t, s in zip(TEXTS, SPANS, strict=True)
+        ),
         encoding="utf-8",
     )
     database = str(tmp_path / "corpus.db")
@@ -188,6 +190,6 @@ def test_a_missing_pattern_file_is_named(
 
 
 def test_the_model_source_missing_says_what_to_install(db: str) -> None:
-    with Corpus.open(db, annotator="alice") as corpus:
-        with pytest.raises(UserError, match=r"the model source needs annotator\[ml\]"):
-            model_suggester(corpus, corpus.project_id("news"), "annotator.core.no_such_model")
+    needs = r"the model source needs annotator\[ml\]"
+    with Corpus.open(db, annotator="alice") as corpus, pytest.raises(UserError, match=needs):
+        model_suggester(corpus, corpus.project_id("news"), "annotator.core.no_such_model")

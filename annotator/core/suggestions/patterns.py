@@ -48,7 +48,9 @@ class TokenPatterns:
                 self._matcher.add(label, [pattern])
             except (ValueError, KeyError, TypeError) as error:
                 message = str(error).strip().splitlines()[0] if str(error).strip() else "invalid"
-                raise InputError(f"not a valid token pattern ({message})", path=path, line=line)
+                raise InputError(
+                    f"not a valid token pattern ({message})", path=path, line=line
+                ) from error
         self.size = len(patterns)
 
     def suggest(self, text: str) -> list[tuple[int, int, str]]:
