@@ -122,6 +122,17 @@ def test_patterns_from_an_entity_ruler_file_and_a_gazetteer(
     assert out.splitlines()[0] == "Suggested 5 spans in 3 documents."
     assert "corpus" not in out  # the patterns alone, once given
 
+    # --clear with a source named: that source's pending ones go, then it runs again.
+    code, out, _ = run(
+        capsys, "suggest", "--project", "news", "--db", db, "--annotator", "alice",
+        "--patterns", str(gazetteer), "--clear",
+    )  # fmt: skip
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "Removed 5 pending suggestions.",
+        "Suggested 1 span in 3 documents.",  # case counts now: London, not lovelace
+    ]
+
 
 def test_evaluate_prints_precision_recall_and_f1_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
