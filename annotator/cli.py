@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator import __version__
 from annotator.base.vocabulary import EnvVar, ExportFormat, LabelKind, Origin, Status
+from annotator.cli_suggest import run_suggest, suggest_commands
 from annotator.cli_team import run_team, team_commands
 from annotator.formats.registry import EXPORT_FORMATS, IMPORT_FORMATS, TagScheme, described
 
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     _history_commands(commands, acting)
     _copy_command(commands)
     team_commands(commands, common)
+    suggest_commands(commands, acting)
     return parser
 
 
@@ -751,6 +753,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "stats": _stats,
     "copy": _copy,
     "team": lambda args: run_team(args, _table),
+    "suggest": lambda args: run_suggest(args, _corpus),
 }
 
 if __name__ == "__main__":

@@ -94,3 +94,22 @@ def test_team_benchmark_on_postgresql_drops_its_databases() -> None:
     check_figures(out, "PostgreSQL", "postgresql")
     assert re.search(rf"raw psycopg COPY\s+1\s+{NUMBER}", out)
     assert _bench_databases(PG_SERVER) <= before  # none left behind
+
+
+def test_suggestion_benchmark_prints_each_figure_with_its_ratio() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "suggest_speed.py"), "--quick", "--runs", "1"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
+        timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "article: 100,0" in out
+    assert re.search(rf"a\. 50 corpus forms: {NUMBER} ms \({NUMBER} suggestions\); ratio", out)
+    assert "b. gazetteer of 10,000 entries loaded in" in out
+    for side in ("case-sensitive", "case-insensitive"):
+        assert re.search(
+            rf"{side}: {NUMBER} ms \({NUMBER} suggestions\); ratio {NUMBER}x str\.split, "
+            rf"{NUMBER}x re\.finditer",
+            out,
+        ), out
