@@ -110,3 +110,20 @@ def test_jsonl_export_carries_effort_per_annotator_and_imports_again(
     stats = json.loads(out)
     assert stats["annotators"]["tester"]["spans"] == 1
     assert "effort" not in stats  # an export's effort is a record, not work in this database
+
+
+def test_other_formats_get_no_layer_from_effort_alone(
+    capsys: pytest.CaptureFixture[str], worked: str
+) -> None:
+    from annotator.core.exporting import document_records
+
+    corpus = Corpus.open(worked, annotator="tester")
+    try:
+        with corpus.engine.connect() as connection:
+            records = list(document_records(connection, corpus.project_id("news")))
+    finally:
+        corpus.close()
+    assert [[layer.annotator for layer in record.layers] for record in records] == [
+        ["tester"],
+        [],
+    ]

@@ -370,6 +370,8 @@ def document_records(
             meta=dict(document["meta"]),
         )
         for layer in document["annotations"]:
+            if not (layer["status"] or layer["document_labels"] or layer["spans"]):
+                continue  # effort alone, which only our JSONL holds
             name = layer["annotator"]
             record.layers.append(AnnotatorLayer(name, layer["status"], layer["document_labels"]))
             record.spans.extend(
