@@ -536,9 +536,14 @@ def _set_label(corpus: Corpus, project_id: int, args: argparse.Namespace) -> int
 
 
 def _stats(args: argparse.Namespace) -> int:
+    from annotator.core.effort import clock_time, effort_by_annotator
+
     with _corpus(args) as corpus:
         project_id = corpus.project_id(args.project)
         stats = corpus.stats(project_id)
+        effort = effort_by_annotator(corpus, project_id)
+    if effort:  # only once someone has worked in the window, so older output stays as it was
+        stats["effort"] = {name: e.as_json() for name, e in sorted(effort.items())}
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return 0
@@ -551,6 +556,15 @@ def _stats(args: argparse.Namespace) -> int:
             for name, a in sorted(stats["annotators"].items())
         ],
     )
+    if effort:
+        print()
+        _table(
+            ("annotator", "active", "keystrokes", "spans/min"),
+            [
+                (name, clock_time(e.active_seconds), e.keystrokes, e.rate_in_words())
+                for name, e in sorted(effort.items())
+            ],
+        )
     return 0
 
 

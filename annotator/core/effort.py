@@ -27,12 +27,32 @@ class Effort:
         minutes = self.active_seconds / 60
         return self.spans_made / minutes if minutes > 0 else None
 
+    def rate_in_words(self) -> str:
+        rate = self.spans_per_minute
+        return "-" if rate is None else f"{rate:.2f}"
+
+    def as_json(self) -> dict[str, float | int | None]:
+        """As exports and `annotator stats --json` give it: seconds to a tenth."""
+        rate = self.spans_per_minute
+        return {
+            "active_seconds": round(self.active_seconds, 1),
+            "keystrokes": self.keystrokes,
+            "spans_made": self.spans_made,
+            "spans_per_minute": None if rate is None else round(rate, 2),
+        }
+
     def __add__(self, other: Effort) -> Effort:
         return Effort(
             self.active_seconds + other.active_seconds,
             self.keystrokes + other.keystrokes,
             self.spans_made + other.spans_made,
         )
+
+
+def clock_time(seconds: float) -> str:
+    """Seconds as h:mm:ss, hours past 24 included: how long, not what time of day."""
+    whole = round(max(seconds, 0.0))
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 def add_effort(corpus: Corpus, document_id: int, effort: Effort) -> None:

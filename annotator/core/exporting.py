@@ -34,8 +34,17 @@ from annotator.base.text import CONTEXT_CHARS
 from annotator.base.vocabulary import COUNTED_ORIGINS, GOLD, ExportFormat, Status
 from annotator.core.catalog import Catalog
 from annotator.core.db import place, sqlite_file
+from annotator.core.effort import Effort
 from annotator.core.failures import classify
-from annotator.core.models import annotator_t, doclabel_t, document_t, label_t, span_t, status_t
+from annotator.core.models import (
+    annotator_t,
+    doclabel_t,
+    document_t,
+    effort_t,
+    label_t,
+    span_t,
+    status_t,
+)
 from annotator.core.ordering import code_point_order
 from annotator.formats.records import AnnotatorLayer, DocumentRecord, SpanRecord
 from annotator.formats.registry import FileFormat, FileNotes, WriteOptions, file_format
@@ -275,6 +284,7 @@ def _layers(
     for (document_id, name), status in status_of.items():
         if wanted(document_id, name):
             layer(document_id, name)["status"] = status
+    _add_effort(connection, document_ids, wanted, layer)
     labels = connection.execute(
         select(doclabel_t.c.document_id, annotator_t.c.name, label_t.c.name)
         .join(annotator_t, annotator_t.c.id == doclabel_t.c.annotator_id)
@@ -312,6 +322,29 @@ def _layers(
     return layers
 
 
+def _add_effort(
+    connection: Connection,
+    document_ids: list[int],
+    wanted: Callable[[int, str], bool],
+    layer: Callable[[int, str], dict[str, Any]],
+) -> None:
+    """Time spent beside the status: a layer gets "effort" only where a row exists, so
+    files from before the measuring began, and their re-exports, stay as they were."""
+    rows = connection.execute(
+        select(
+            effort_t.c.document_id, annotator_t.c.name, effort_t.c.active_seconds,
+            effort_t.c.keystrokes, effort_t.c.spans_made,
+        )
+        .join(annotator_t, annotator_t.c.id == effort_t.c.annotator_id)
+        .where(effort_t.c.document_id.in_(document_ids))
+    )  # fmt: skip
+    for document_id, name, seconds, keystrokes, spans_made in rows:
+        if wanted(document_id, name):
+            effort = Effort(float(seconds), int(keystrokes), int(spans_made)).as_json()
+            del effort["spans_per_minute"]  # derived; stats gives it
+            layer(document_id, name)["effort"] = effort
+
+
 ProgressCallback = Callable[[int, int], bool | None]
 
 
@@ -337,6 +370,8 @@ def document_records(
             meta=dict(document["meta"]),
         )
         for layer in document["annotations"]:
+            if not (layer["status"] or layer["document_labels"] or layer["spans"]):
+                continue  # effort alone, which only our JSONL holds
             name = layer["annotator"]
             record.layers.append(AnnotatorLayer(name, layer["status"], layer["document_labels"]))
             record.spans.extend(

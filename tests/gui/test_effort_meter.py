@@ -1,0 +1,147 @@
+"""The effort meter: key presses and active time on the open document, saved as it goes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.core.effort import Effort, effort_by_document
+from annotator.gui.effort_meter import EffortMeter, install_effort_meter
+from annotator.gui.main_window import MainWindow
+
+
+class Clock:
+    """A clock the test moves by hand, so the idle rule is tested without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def saved(window: MainWindow) -> dict[tuple[int, str], Effort]:
+    workspace = window.workspace
+    assert workspace.corpus is not None and workspace.project is not None
+    assert workspace.project.id is not None
+    return effort_by_document(workspace.corpus, workspace.project.id)
+
+
+def other_document(window: MainWindow) -> int:
+    workspace = window.workspace
+    assert workspace.corpus is not None and workspace.project is not None
+    assert workspace.project.id is not None and workspace.document is not None
+    rows = workspace.corpus.documents(workspace.project.id)
+    return next(row.id for row in rows if row.id != workspace.document.id)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def meter(window: MainWindow, clock: Clock) -> EffortMeter:
+    return install_effort_meter(window, window.workspace, clock=clock)
+
+
+def press(qtbot: Any, window: MainWindow, clock: Clock, gap: float) -> None:
+    clock.now += gap
+    view = window.article.text
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+
+
+def test_key_presses_and_active_time_are_saved_when_the_document_changes(
+    qtbot: Any, window: MainWindow, meter: EffortMeter, clock: Clock
+) -> None:
+    window.activateWindow()
+    first = window.workspace.document
+    assert first is not None and first.id is not None
+    for _ in range(4):
+        press(qtbot, window, clock, 5.0)
+    assert saved(window) == {}  # nothing written before the document changes
+
+    window.workspace.open_document(other_document(window))
+
+    effort = saved(window)[(first.id, "alice")]
+    assert effort.keystrokes == 4
+    assert effort.active_seconds == pytest.approx(15.0)  # three gaps of 5 s; the first opens
+    assert effort.spans_made == 0
+
+
+def test_a_gap_past_the_idle_limit_adds_no_time(
+    qtbot: Any, window: MainWindow, meter: EffortMeter, clock: Clock
+) -> None:
+    window.activateWindow()
+    first = window.workspace.document
+    assert first is not None and first.id is not None
+    press(qtbot, window, clock, 0.0)
+    press(qtbot, window, clock, 120.0)  # back from a break: the key counts, the break not
+    press(qtbot, window, clock, 2.0)
+    window.workspace.open_document(other_document(window))
+
+    effort = saved(window)[(first.id, "alice")]
+    assert effort.keystrokes == 3
+    assert effort.active_seconds == pytest.approx(2.0)
+
+
+def test_spans_made_are_counted_and_saved_every_flush(
+    qtbot: Any, window: MainWindow, meter: EffortMeter, clock: Clock
+) -> None:
+    workspace = window.workspace
+    document = workspace.document
+    assert document is not None and document.id is not None
+    label = workspace.labels[0]
+    assert label.id is not None
+    assert workspace.add_span(label.id, 0, 3) is not None
+    press(qtbot, window, clock, 1.0)
+    press(qtbot, window, clock, 3.0)
+    assert meter.flush()  # as the half-minute timer does
+    assert saved(window)[(document.id, "alice")] == Effort(3.0, 2, 1)
+    workspace.undo()  # taking a span back is not making one
+    press(qtbot, window, clock, 1.0)
+    assert meter.flush()
+    assert saved(window)[(document.id, "alice")] == Effort(4.0, 3, 1)
+
+
+def test_closing_the_window_saves_what_is_left(
+    qtbot: Any, window: MainWindow, meter: EffortMeter, clock: Clock
+) -> None:
+    document = window.workspace.document
+    assert document is not None and document.id is not None and window.workspace.corpus
+    url = str(window.workspace.corpus.engine.url.database)
+    press(qtbot, window, clock, 0.0)
+    press(qtbot, window, clock, 7.0)
+    window.close()
+
+    from annotator.core.corpus import Corpus
+
+    corpus = Corpus.open(url, annotator="alice")
+    try:
+        project_id = document.project_id
+        assert effort_by_document(corpus, project_id)[(document.id, "alice")] == Effort(7.0, 2, 0)
+    finally:
+        corpus.close()
+
+
+def test_a_failure_to_save_is_said_in_the_status_bar_not_raised(
+    qtbot: Any, window: MainWindow, meter: EffortMeter, clock: Clock, monkeypatch: Any
+) -> None:
+    from annotator.base.errors import UserError
+
+    def broken(*_: Any) -> None:
+        raise UserError("the database is locked")
+
+    monkeypatch.setattr("annotator.gui.effort_meter.add_effort", broken)
+    press(qtbot, window, clock, 0.0)
+    press(qtbot, window, clock, 2.0)
+    with qtbot.waitSignal(window.workspace.failed) as said:
+        assert not meter.flush()
+    assert "could not save time and effort: the database is locked" in said.args[0]
+    assert meter.pending == Effort(2.0, 2, 0)  # kept for the next try
+    monkeypatch.undo()
+    assert meter.flush()
+    assert meter.pending == Effort()
