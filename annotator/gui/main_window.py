@@ -82,6 +82,9 @@ class MainWindow(FileTransfers):
         from annotator.gui.workspace import Workspace
 
         self.workspace = Workspace(self)
+        from annotator.gui.effort_meter import install_effort_meter
+
+        self.effort_meter = install_effort_meter(self, self.workspace)
         self.documents = DocumentList(self.workspace)
         self.article = ArticlePane()
         self.tags = TagPanel(self.workspace)

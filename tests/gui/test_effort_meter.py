@@ -44,7 +44,21 @@ def clock() -> Clock:
 
 @pytest.fixture
 def meter(window: MainWindow, clock: Clock) -> EffortMeter:
+    """The window's own meter gives way to one on the test's clock."""
+    window.effort_meter.stop()
     return install_effort_meter(window, window.workspace, clock=clock)
+
+
+def test_the_window_measures_effort_by_itself(qtbot: Any, window: MainWindow) -> None:
+    first = window.workspace.document
+    assert first is not None and first.id is not None
+    window.activateWindow()
+    view = window.article.text
+    view.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    window.workspace.open_document(other_document(window))
+    assert saved(window)[(first.id, "alice")].keystrokes == 3
 
 
 def press(qtbot: Any, window: MainWindow, clock: Clock, gap: float) -> None:
