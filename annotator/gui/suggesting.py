@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 
 if TYPE_CHECKING:
+    from annotator.core.changes import Change
     from annotator.core.suggestions.store import SuggestionInfo
     from annotator.gui.article_view import PaintedSpan
     from annotator.gui.main_window import MainWindow
@@ -67,6 +68,10 @@ class Suggesting(QObject):
         self._text.suggestionRejectRequested.connect(self.reject_current)
         self._text.cursorPositionChanged.connect(self._follow_current)
         self._workspace.suggestionsChanged.connect(self._on_workspace_suggestionsChanged)
+        self._workspace.changed.connect(self._on_workspace_changed)
+        # A span made by hand → the suggestions of its other occurrences, withdrawn (if
+        # still pending) when that span is undone or deleted.
+        self._proposals: dict[int, list[int]] = {}
 
     # -- showing ----------------------------------------------------------------------
 
@@ -84,6 +89,22 @@ class Suggesting(QObject):
         index = self._tabs.indexOf(self.list)
         self._tabs.setTabText(index, f"Suggestions ({len(suggestions)})")
         self._follow_current()
+
+    def _on_workspace_changed(self, changes: list[Change]) -> None:
+        from annotator.core.suggestions.store import withdraw
+
+        gone = [
+            self._proposals.pop(int(change.before["id"]))
+            for change in changes
+            if change.entity == "span"
+            and change.after is None
+            and change.before is not None
+            and int(change.before["id"]) in self._proposals
+        ]
+        corpus = self._workspace.corpus
+        if gone and corpus is not None:
+            withdraw(corpus, [suggestion for ids in gone for suggestion in ids])
+            self._workspace.reload_suggestions()
 
     def _follow_current(self) -> None:
         self.list.select_suggestion(self._text.current_suggestion)
@@ -192,7 +213,9 @@ class Suggesting(QObject):
         self._tabs.setCurrentWidget(self.list)
         self._say(" ".join(report.sentences()[:1]) + " Tab steps through them.")
 
-    def propose_occurrences(self, start: int, end: int, label_id: int) -> None:
+    def propose_occurrences(
+        self, start: int, end: int, label_id: int, span_id: int | None = None
+    ) -> None:
         """A span just made by hand: its words elsewhere in the same document proposed at
         once with its label, shown in the article as they are written."""
         from annotator.base.errors import UserError
@@ -220,6 +243,8 @@ class Suggesting(QObject):
         except UserError as error:
             ws.failed.emit(str(error))
             return
+        if span_id is not None:
+            self._proposals[span_id] = report.new_span_ids
         ws.reload_suggestions()
         if report.total:
             others = f"{report.total} other occurrence{'s' if report.total != 1 else ''}"

@@ -14,7 +14,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QTextCharFormat
+from PySide6.QtGui import QColor, QPainter, QPen, QTextCharFormat, QTextLine
 
 if TYPE_CHECKING:
     from annotator.gui.article_view import ArticleText, PaintedSpan
@@ -99,8 +99,13 @@ def paint_outlines(
                 right = min(span.end - base, line.textStart() + line.textLength())
                 if right <= left:
                     continue
-                x1 = float(line.cursorToX(left)[0])
-                x2 = float(line.cursorToX(right)[0])
+                x1, x2 = _x_of(line, left), _x_of(line, right)
                 box = QRectF(x1 - 1.5, line.y() + 1, x2 - x1 + 3, line.height() - 1)
                 painter.drawRoundedRect(box.translated(top_left), 3, 3)
             block = block.next()
+
+
+def _x_of(line: QTextLine, position: int) -> float:
+    """PySide6 gives cursorToX's x with the position it was given back."""
+    found = line.cursorToX(position)
+    return float(found[0] if isinstance(found, tuple) else found)  # type: ignore[arg-type]

@@ -159,3 +159,15 @@ def test_suggest_menu_proposes_my_spans_across_the_project(qtbot, window: MainWi
     }
     assert expected and everywhere >= expected
     assert all(words in ("Voss",) or label != "Person" for _d, words, label in everywhere)
+
+
+def test_undoing_a_span_made_by_hand_withdraws_its_proposals(qtbot, window: MainWindow) -> None:
+    view = window.article.text
+    start = offset_of(window, "Port Ellison")
+    view.setFocus()
+    select_with_keys(qtbot, window, start, len("Port Ellison"))
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert _pending(window) != []
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert _pending(window) == [] and _layer(window) == []
+    assert view.suggested == [] and window.suggesting.list.count() == 0
