@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from annotator.base.errors import UserError
+from annotator.base.vocabulary import COUNTED_ORIGINS, Origin
 from annotator.core.changes import TABLES, Change, from_snapshot, inverse_action, record
 from annotator.core.models import (
     decision_t,
@@ -109,7 +110,9 @@ def _into_trash(
     change = Change(
         action, TRASH,
         {"id": trash_id, "kind": kind, "item_id": item["id"], "name": name,
-         "spans": len(rows.get("span", []))},
+         # Annotations only: pending suggestions and refusals go too, but were never spans.
+         "spans": sum(1 for row in rows.get("span", [])
+                      if row.get("origin", Origin.MANUAL.value) in COUNTED_ORIGINS)},
         None, project_id=item["project_id"],
         document_id=item["id"] if kind == "document" else None,
     )  # fmt: skip

@@ -49,6 +49,8 @@ class Act(Enum):
     THEME_LIGHT = ("&Light theme", (), True)
     THEME_DARK = ("&Dark theme", (), True)
     ACCEPT_AGREEMENTS = ("A&ccept agreements into gold", ("Ctrl+Shift+G",))
+    SUGGEST_FROM_SPANS = ("Suggest from my &spans in this project", ())
+    ACCEPT_IN_VIEW = ("&Accept all suggestions in view", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"))
 
     @property
     def text(self) -> str:
@@ -93,6 +95,8 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.THEME_LIGHT: lambda w: lambda checked: w.set_theme("light", checked),
     Act.THEME_DARK: lambda w: lambda checked: w.set_theme("dark", checked),
     Act.ACCEPT_AGREEMENTS: lambda w: w.accept_agreements,
+    Act.SUGGEST_FROM_SPANS: lambda w: w.suggesting.suggest_from_spans,
+    Act.ACCEPT_IN_VIEW: lambda w: w.suggesting.accept_in_view,
 }
 THEME_ACTS = {"system": Act.THEME_SYSTEM, "light": Act.THEME_LIGHT, "dark": Act.THEME_DARK}
 
@@ -153,6 +157,7 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.NEXT_DOCUMENT, Act.PREVIOUS_DOCUMENT, SEPARATOR, Act.DONE_AND_NEXT,
         Act.MARK_IN_PROGRESS,
     )),
+    ("&Suggest", (Act.SUGGEST_FROM_SPANS, SEPARATOR, Act.ACCEPT_IN_VIEW)),
     ("&Review", (Act.REVIEW, Act.ACCEPT_AGREEMENTS, SEPARATOR, Act.AGREEMENT)),
     ("&View", (
         Act.ZOOM_IN, Act.ZOOM_OUT, Act.ZOOM_RESET, SEPARATOR, Act.THEME_SYSTEM, Act.THEME_LIGHT,

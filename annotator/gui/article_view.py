@@ -103,6 +103,10 @@ class ArticleText(QPlainTextEdit):
     deleteRequested = Signal()
     spanClicked = Signal(int)
     escapePressed = Signal()
+    # Suggestions: Tab and Shift+Tab step (+1 or -1), Enter accepts, X rejects the current.
+    suggestionStepRequested = Signal(int)
+    suggestionAcceptRequested = Signal()
+    suggestionRejectRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +130,8 @@ class ArticleText(QPlainTextEdit):
         self._hotkeys: set[str] = set()
         self._note_of: Callable[[int], str | None] = lambda _span_id: None
         self._selected_span: int | None = None
+        self._suggested: SpanIndex[PaintedSpan] = SpanIndex()
+        self._current_suggestion: int | None = None
         self._find_match: tuple[int, int] | None = None
         self._highlighter = SpanHighlighter(self.document(), self)
         self._tag_area = _TagArea(self)
@@ -187,6 +193,8 @@ class ArticleText(QPlainTextEdit):
             PaintedSpan(to16(s.start), to16(s.end), s.id, s.label_id) for s in spans
         )
         self._selected_span = None
+        self._suggested = SpanIndex()
+        self._current_suggestion = None
         self._find_match = None
         self.setPlainText(text)  # the highlighter paints every block once, here
         self._refresh_marks()
@@ -222,7 +230,17 @@ class ArticleText(QPlainTextEdit):
         self, block_start: int, block_length: int
     ) -> list[tuple[int, int, QTextCharFormat]]:
         """(start, length, format) within one block, for the spans that touch it."""
-        block_end = block_start + block_length - 1
+        ranges = self._span_formats(block_start, block_start + block_length - 1)
+        current = self._suggested.get(self._current_suggestion)
+        if current is None:
+            return ranges
+        from annotator.gui.suggestion_marks import with_current
+
+        return with_current(ranges, current, block_start, block_length, self.colour_of)
+
+    def _span_formats(
+        self, block_start: int, block_end: int
+    ) -> list[tuple[int, int, QTextCharFormat]]:
         spans = self.spans_overlapping(block_start, block_end)
         if not spans:
             return []
@@ -275,6 +293,63 @@ class ArticleText(QPlainTextEdit):
             if block == last:
                 break
             block = block.next()
+
+    # -- suggestions ------------------------------------------------------------------
+
+    def set_suggestions(self, suggestions: Sequence[tuple[int, int, int, int]]) -> None:
+        """(id, label id, start, end) in code points: the pending suggestions to outline.
+        The current one stays current while it is still pending."""
+        to16 = self._map.to_utf16
+        self._suggested = SpanIndex(
+            PaintedSpan(to16(start), to16(end), span_id, label_id)
+            for span_id, label_id, start, end in suggestions
+        )
+        if self._suggested.get(self._current_suggestion) is None:
+            self._current_suggestion = None
+        self._highlighter.rehighlight()
+        self.viewport().update()
+
+    @property
+    def suggested(self) -> list[PaintedSpan]:
+        """The suggestions shown, in text order, in Qt's units."""
+        return list(self._suggested)
+
+    @property
+    def current_suggestion(self) -> int | None:
+        return self._current_suggestion
+
+    def set_current_suggestion(self, suggestion_id: int | None, *, scroll: bool = True) -> None:
+        """Make a suggestion the one keys decide: the caret at its start, in sight."""
+        previous = self._suggested.get(self._current_suggestion)
+        self._current_suggestion = suggestion_id
+        chosen = self._suggested.get(suggestion_id)
+        if chosen is not None:
+            self.set_selected_span(None)
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(chosen.start)
+            self.setTextCursor(cursor)
+            if scroll:
+                self.ensureCursorVisible()
+        for span in (previous, chosen):
+            if span is not None:
+                self._rehighlight_range(span.start, span.end)
+        self.viewport().update()
+
+    def suggestions_in_view(self) -> list[int]:
+        """The suggestions wholly or partly inside the visible part of the article."""
+        top = self.cursorForPosition(QPoint(0, 0)).position()
+        corner = QPoint(self.viewport().width() - 1, self.viewport().height() - 1)
+        bottom = self.cursorForPosition(corner).position()
+        return [span.id for span in self._suggested.overlapping(top, bottom + 1)]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._suggested:
+            from annotator.gui.suggestion_marks import paint_outlines
+
+            painter = QPainter(self.viewport())
+            paint_outlines(self, painter, self._suggested, self._current_suggestion)
+            painter.end()
 
     # -- offsets ----------------------------------------------------------------------
 
@@ -340,7 +415,11 @@ class ArticleText(QPlainTextEdit):
 
     def _on_cursorPositionChanged(self) -> None:
         """Moving the caret off the selected span lets it go, so a hotkey then labels
-        new text instead of relabelling the old span."""
+        new text instead of relabelling the old span; the same for the current suggestion."""
+        position = self.textCursor().position()
+        current = self._suggested.get(self._current_suggestion)
+        if current is not None and not current.start <= position <= current.end:
+            self.set_current_suggestion(None)
         if self._selected_span is None:
             return
         span = self._painted(self._selected_span)  # on every caret move: no scan
@@ -383,6 +462,8 @@ class ArticleText(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        if plain and self._suggestion_key(event):
+            return
         # 1-9 always reach the window, so a key with no label can say so.
         if plain and event.text() and (event.text() in self._hotkeys or event.text() in LABEL_KEYS):
             self.hotkeyPressed.emit(event.text())
@@ -395,6 +476,38 @@ class ArticleText(QPlainTextEdit):
             return
         super().keyPressEvent(event)
 
+    def _suggestion_key(self, event: QKeyEvent) -> bool:
+        """Enter and X decide the current suggestion; the label keys are the window's."""
+        if self._current_suggestion is not None:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.suggestionAcceptRequested.emit()
+                return True
+            if event.key() == Qt.Key.Key_X:
+                self.suggestionRejectRequested.emit()
+                return True
+        return False
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and self._suggested
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            # Tab steps through suggestions instead of moving the focus, while there are any.
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            self.suggestionStepRequested.emit(-1 if backwards else 1)
+            return True
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            hits = self.spans_at_point(self.viewport().mapFromGlobal(event.globalPos()))
+            _show_cards(event, [self.describe_span(hit.id, hit.label_id) for hit in hits], self)
+            return True
+        return super().event(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
@@ -404,16 +517,11 @@ class ArticleText(QPlainTextEdit):
         chosen = self._index.clicked(position, self._selected_span)
         if chosen is None:
             self.set_selected_span(None)
+            suggested = self._suggested.at(position)
+            if suggested:  # a click on a suggestion makes it the one keys decide
+                self.set_current_suggestion(suggested[0].id, scroll=False)
             return
         self.spanClicked.emit(chosen)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            assert isinstance(event, QHelpEvent)
-            hits = self.spans_at_point(self.viewport().mapFromGlobal(event.globalPos()))
-            _show_cards(event, [self.describe_span(hit.id, hit.label_id) for hit in hits], self)
-            return True
-        return super().event(event)
 
     def describe_span(self, span_id: int, label_id: int) -> str:
         """The span's guideline card: its label, what the label is for, and its note."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from annotator.gui.document_list import DocumentList
     from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
     from annotator.gui.settings import Settings
+    from annotator.gui.suggesting import Suggesting
     from annotator.gui.tag_panel import TagPanel
     from annotator.gui.workspace import Workspace
 
@@ -53,6 +54,7 @@ class MainWindow(FileTransfers):
     documents: DocumentList
     article: ArticlePane
     tags: TagPanel
+    suggesting: Suggesting
     change_watch: ChangeWatch | None = None  # made when a database is first opened
 
     def __init__(
@@ -78,6 +80,7 @@ class MainWindow(FileTransfers):
         from annotator.gui.actions import build_menus, create_actions
         from annotator.gui.article_view import ArticlePane
         from annotator.gui.document_list import DocumentList
+        from annotator.gui.suggesting import Suggesting
         from annotator.gui.tag_panel import TagPanel
         from annotator.gui.workspace import Workspace
 
@@ -88,6 +91,7 @@ class MainWindow(FileTransfers):
         self.documents = DocumentList(self.workspace)
         self.article = ArticlePane()
         self.tags = TagPanel(self.workspace)
+        self.suggesting = Suggesting(self)
         # Review mode swaps the article and the panel beside it, keeping the layout; its
         # widgets are made the first time it is used, which keeps start-up short.
         self.centre = QStackedWidget()
@@ -453,6 +457,8 @@ class MainWindow(FileTransfers):
     def _on_article_hotkeyPressed(self, key: str) -> None:
         from annotator.core.labelling import label_for_key
 
+        if self.suggesting.take_label_key(key):
+            return  # the current suggestion accepted with that label
         label = label_for_key(self.workspace.labels, key)
         if label is not None and label.id is not None:
             self.apply_label(label.id)
@@ -483,6 +489,9 @@ class MainWindow(FileTransfers):
             if change is not None:
                 text_view.place_caret(step.end)
                 text_view.set_selected_span(change.entity_id)
+                self.suggesting.propose_occurrences(
+                    step.start, step.end, label_id, change.entity_id
+                )
 
     def delete_span(self) -> None:
         from annotator.core.labelling import SpanIndex, span_to_delete

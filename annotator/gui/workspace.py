@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from annotator.core.changes import Change
     from annotator.core.corpus import Corpus, SpanInfo
     from annotator.core.models import Document, Label, Project
+    from annotator.core.suggestions.store import SuggestionInfo
 
 
 class Workspace(QObject):
@@ -38,6 +39,8 @@ class Workspace(QObject):
     annotatorsChanged = Signal()
     # Before the open corpus is closed for another one: whoever holds its connections lets go.
     corpusClosing = Signal()
+    # The open document's pending suggestions were read again (`suggestions`).
+    suggestionsChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +50,8 @@ class Workspace(QObject):
         self._labels_by_id: dict[int, Label] = {}
         self.document: Document | None = None
         self.spans: dict[int, SpanInfo] = {}
+        # The open document's suggestions not yet decided, in text order (own layer only).
+        self.suggestions: list[SuggestionInfo] = []
         self.undo_stack = CorpusUndoStack(self)
         self.undo_stack.refused.connect(self.failed)
         # Whose layer is shown; None is the user's own, the only one that can be edited.
@@ -96,6 +101,20 @@ class Workspace(QObject):
         if self.layer is not None:
             self._shown_annotator_id = self.corpus.reader_id(self.layer)
         self.documentOpened.emit()
+        self.reload_suggestions()
+
+    def reload_suggestions(self) -> None:
+        """Read the open document's pending suggestions again; one query, cheap enough to
+        run after every action, so decisions, undo and new proposals all show."""
+        from annotator.core.suggestions.store import pending
+
+        fresh: list[SuggestionInfo] = []
+        if self.corpus is not None and self.document is not None and not self.read_only:
+            assert self.document.id is not None
+            fresh = pending(self.corpus, self.document.id)
+        if fresh != self.suggestions:
+            self.suggestions = fresh
+            self.suggestionsChanged.emit()
 
     @property
     def read_only(self) -> bool:
@@ -253,6 +272,28 @@ class Workspace(QObject):
             description, lambda: corpus.add_labels(project_id, entries), edits_layer=False
         )
 
+    def accept_suggestions(
+        self, suggestion_ids: list[int], *, label_id: int | None = None, description: str = ""
+    ) -> list[Change]:
+        """Suggestions made annotations (with another label when given), one undo step."""
+        from annotator.core.suggestions.store import accept
+
+        corpus = self._corpus()
+        count = len(suggestion_ids)
+        return self.perform_many(
+            description or f"accept {count} suggestion{'s' if count != 1 else ''}",
+            lambda: accept(corpus, suggestion_ids, label_id=label_id),
+            edits_layer=True,
+        )
+
+    def reject_suggestions(self, suggestion_ids: list[int]) -> list[Change]:
+        from annotator.core.suggestions.store import reject
+
+        corpus = self._corpus()
+        return self.perform_many(
+            "reject suggestion", lambda: reject(corpus, suggestion_ids), edits_layer=True
+        )
+
     def delete_label(self, label_id: int) -> Change | None:
         """The label and its spans to the trash; undo restores them."""
         corpus = self._corpus()
@@ -312,6 +353,8 @@ class Workspace(QObject):
         """Bring the open state in line with one action's changes, then say so once."""
         for change in changes:
             self._announce(change)
+        if any(change.entity in ("span", "trash") for change in changes):
+            self.reload_suggestions()
         self.changed.emit(changes)
 
     def _announce(self, change: Change) -> None:
@@ -336,6 +379,7 @@ class Workspace(QObject):
         return describe(change.action, change.entity, change.before, change.after, names)
 
     def _announce_span(self, change: Change) -> None:
+        from annotator.base.vocabulary import COUNTED_ORIGINS
         from annotator.core.corpus import SpanInfo
 
         before, after = change.before, change.after
@@ -343,6 +387,14 @@ class Workspace(QObject):
         assert row is not None
         if self.document is None or row["document_id"] != self.document.id:
             self.open_document(row["document_id"])  # undone elsewhere: show where it happened
+            return
+        # A suggestion (pending or rejected) is drawn apart, never as a span: accepting
+        # one adds a span, and undoing that takes the span away again.
+        if before is not None and before.get("origin", COUNTED_ORIGINS[0]) not in COUNTED_ORIGINS:
+            before = None
+        if after is not None and after.get("origin", COUNTED_ORIGINS[0]) not in COUNTED_ORIGINS:
+            after = None
+        if before is None and after is None:
             return
         shown = self._corpus().annotator_id() if self.layer is None else self._shown_annotator_id
         if row["annotator_id"] != shown:
@@ -374,6 +426,7 @@ class Workspace(QObject):
             self._refresh_labels()
             self._refresh_annotators()
             self._refresh_open_document()
+            self.reload_suggestions()
             self.refreshed.emit()
         finally:
             self.refreshing = False

@@ -283,6 +283,8 @@ def _check_labels(connection: sqlite3.Connection, printed: str, outcome: Outcome
             "SELECT span.start, span.end, label.hotkey FROM span"
             " JOIN label ON label.id = span.label_id"
             " JOIN annotator ON annotator.id = span.annotator_id WHERE annotator.name = 'alice'"
+            # Suggestions of a span's other occurrences are proposals, not steps shown.
+            " AND span.origin NOT IN ('suggested', 'rejected')"
         )
     }
     for n, (plan, done) in enumerate(words):

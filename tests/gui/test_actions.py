@@ -30,6 +30,7 @@ def test_the_menu_bar_follows_the_table(window: MainWindow) -> None:
                    "action_labels", "action_snap", "action_settings"]),
         ("&Go", ["action_next_document", "action_previous_document", "-",
                  "action_done_and_next", "action_mark_in_progress"]),
+        ("&Suggest", ["action_suggest_from_spans", "-", "action_accept_in_view"]),
         ("&Review", ["action_review", "action_accept_agreements", "-", "action_agreement"]),
         ("&View", ["action_zoom_in", "action_zoom_out", "action_zoom_reset", "-",
                    "action_theme_system", "action_theme_light", "action_theme_dark"]),
