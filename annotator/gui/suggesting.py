@@ -1,5 +1,6 @@
 """The window's side of suggestions: deciding them from the keyboard on the article,
-listing them apart from the spans, and asking for them (the Suggest menu).
+listing them apart from the spans, and asking for them (the Suggest menu, and the other
+occurrences of a span made by hand, proposed the moment it is made).
 
 Tab and Shift+Tab step through the open document's suggestions, Enter accepts the current
 one, a label key accepts it with that label, X rejects it; each decision (and accepting
@@ -16,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 
 if TYPE_CHECKING:
+    from annotator.core.changes import Change
     from annotator.core.suggestions.store import SuggestionInfo
     from annotator.gui.article_view import PaintedSpan
     from annotator.gui.main_window import MainWindow
@@ -66,6 +68,10 @@ class Suggesting(QObject):
         self._text.suggestionRejectRequested.connect(self.reject_current)
         self._text.cursorPositionChanged.connect(self._follow_current)
         self._workspace.suggestionsChanged.connect(self._on_workspace_suggestionsChanged)
+        self._workspace.changed.connect(self._on_workspace_changed)
+        # A span made by hand → the suggestions of its other occurrences, withdrawn (if
+        # still pending) when that span is undone or deleted.
+        self._proposals: dict[int, list[int]] = {}
 
     # -- showing ----------------------------------------------------------------------
 
@@ -83,6 +89,22 @@ class Suggesting(QObject):
         index = self._tabs.indexOf(self.list)
         self._tabs.setTabText(index, f"Suggestions ({len(suggestions)})")
         self._follow_current()
+
+    def _on_workspace_changed(self, changes: list[Change]) -> None:
+        from annotator.core.suggestions.store import withdraw
+
+        gone = [
+            self._proposals.pop(int(change.before["id"]))
+            for change in changes
+            if change.entity == "span"
+            and change.after is None
+            and change.before is not None
+            and int(change.before["id"]) in self._proposals
+        ]
+        corpus = self._workspace.corpus
+        if gone and corpus is not None:
+            withdraw(corpus, [suggestion for ids in gone for suggestion in ids])
+            self._workspace.reload_suggestions()
 
     def _follow_current(self) -> None:
         self.list.select_suggestion(self._text.current_suggestion)
@@ -190,3 +212,40 @@ class Suggesting(QObject):
         ws.reload_suggestions()
         self._tabs.setCurrentWidget(self.list)
         self._say(" ".join(report.sentences()[:1]) + " Tab steps through them.")
+
+    def propose_occurrences(
+        self, start: int, end: int, label_id: int, span_id: int | None = None
+    ) -> None:
+        """A span just made by hand: its words elsewhere in the same document proposed at
+        once with its label, shown in the article as they are written."""
+        from annotator.base.errors import UserError
+        from annotator.core.suggestions.corpus_forms import occurrence_suggester
+        from annotator.core.suggestions.store import write_suggestions
+
+        ws = self._workspace
+        label = ws.label(label_id)
+        document, corpus, project = ws.document, ws.corpus, ws.project
+        if label is None or document is None or corpus is None or project is None:
+            return
+        assert document.id is not None and project.id is not None
+        words = document.text[start:end]
+        if not words.strip():
+            return
+        found = [
+            suggestion
+            for suggestion in occurrence_suggester(words, label.name).suggest(document.text)
+            if (suggestion.start, suggestion.end) != (start, end)
+        ]
+        if not found:
+            return
+        try:
+            report = write_suggestions(corpus, project.id, {document.id: found})
+        except UserError as error:
+            ws.failed.emit(str(error))
+            return
+        if span_id is not None:
+            self._proposals[span_id] = report.new_span_ids
+        ws.reload_suggestions()
+        if report.total:
+            others = f"{report.total} other occurrence{'s' if report.total != 1 else ''}"
+            self._say(f"Suggested {others} of “{words}”: Tab steps to them")

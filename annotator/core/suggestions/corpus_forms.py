@@ -50,3 +50,10 @@ def corpus_suggester(
         source=SuggestionSource.CORPUS.value,
         case_sensitive=case_sensitive,
     )
+
+
+def occurrence_suggester(text: str, label: str, *, case_sensitive: bool = True) -> PhraseMatcher:
+    """The other occurrences of one span just made, for the document it was made in."""
+    return PhraseMatcher(
+        [(text, label)], source=SuggestionSource.CORPUS.value, case_sensitive=case_sensitive
+    )

@@ -274,6 +274,20 @@ def clear(
         return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
 
 
+def withdraw(corpus: Corpus, span_ids: Sequence[int]) -> int:
+    """Remove these suggestions if still pending (the span they came from was taken back);
+    decided ones stay. No history, as writing them kept none."""
+    if not span_ids:
+        return 0
+    statement = delete(span_t).where(
+        span_t.c.id.in_(list(span_ids)),
+        span_t.c.annotator_id == corpus.annotator_id(),
+        span_t.c.origin == Origin.SUGGESTED.value,
+    )
+    with corpus.action() as session:
+        return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def counted_origins(*, with_accepted: bool = True) -> tuple[str, ...]:
     """The origins of annotations, with or without accepted suggestions (for agreement
     computed on what people marked themselves)."""
@@ -292,5 +306,6 @@ __all__ = [
     "pending",
     "propose",
     "reject",
+    "withdraw",
     "write_suggestions",
 ]
