@@ -489,6 +489,9 @@ class MainWindow(FileTransfers):
             if change is not None:
                 text_view.place_caret(step.end)
                 text_view.set_selected_span(change.entity_id)
+                self.suggesting.propose_occurrences(
+                    step.start, step.end, label_id, change.entity_id
+                )
 
     def delete_span(self) -> None:
         from annotator.core.labelling import SpanIndex, span_to_delete

@@ -117,6 +117,24 @@ def test_accept_all_in_view_is_one_undo_step(qtbot, window: MainWindow) -> None:
     assert window.workspace.spans == {}
 
 
+def test_a_span_made_by_keys_proposes_its_other_occurrences(qtbot, window: MainWindow) -> None:
+    view = window.article.text
+    text = window.workspace.document.text
+    start = offset_of(window, "Port Ellison")
+    others = [i for i in range(start + 1, len(text)) if text.startswith("Port Ellison", i)]
+    assert others
+    view.setFocus()
+    select_with_keys(qtbot, window, start, len("Port Ellison"))
+    qtbot.keyClick(view, Qt.Key.Key_3)  # Location, by hand
+    assert _pending(window) == [(i, i + 12, "Location") for i in others]
+    assert [(s.start, s.end) for s in view.suggested] != []  # shown at once
+    assert window.suggesting.list.count() == len(others)
+    # Tab goes to the next one and Enter takes it.
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert (others[0], others[0] + 12, "Location", Origin.ACCEPTED.value) in _layer(window)
+
+
 def test_suggest_menu_proposes_my_spans_across_the_project(qtbot, window: MainWindow) -> None:
     ws = window.workspace
     view = window.article.text
@@ -141,3 +159,15 @@ def test_suggest_menu_proposes_my_spans_across_the_project(qtbot, window: MainWi
     }
     assert expected and everywhere >= expected
     assert all(words in ("Voss",) or label != "Person" for _d, words, label in everywhere)
+
+
+def test_undoing_a_span_made_by_hand_withdraws_its_proposals(qtbot, window: MainWindow) -> None:
+    view = window.article.text
+    start = offset_of(window, "Port Ellison")
+    view.setFocus()
+    select_with_keys(qtbot, window, start, len("Port Ellison"))
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    assert _pending(window) != []
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert _pending(window) == [] and _layer(window) == []
+    assert view.suggested == [] and window.suggesting.list.count() == 0
