@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from annotator.base.errors import UserError
@@ -316,20 +315,42 @@ def project_of(document_id: int, *, session: Session) -> int:
     return project_id
 
 
+def _make_way_for_relabel(span: Span, label: Label, *, session: Session) -> None:
+    """A span takes a label where its layer already holds that label at the same place.
+    Another annotation there is a clear error. A suggestion there (pending, or rejected
+    before) is settled by the person's choice, so it gives way: the span now standing
+    there keeps it from being proposed again."""
+    if span.label_id == label.id:
+        return
+    blocking = session.exec(
+        select(Span).where(
+            Span.document_id == span.document_id,
+            Span.annotator_id == span.annotator_id,
+            Span.label_id == label.id,
+            Span.start == span.start,
+            Span.end == span.end,
+        )
+    ).first()
+    if blocking is None:
+        return
+    if blocking.origin in COUNTED_ORIGINS:
+        raise UserError(f"the same span is already labelled {label.name!r}")
+    session.delete(blocking)
+    session.flush()
+
+
 def relabel_span(span_id: int, label_id: int, *, session: Session) -> Change:
     span = _span(span_id, session=session)
     label = _label(label_id, session=session)
     project_id = project_of(span.document_id, session=session)
     if label.project_id != project_id or label.kind != LabelKind.SPAN:
         raise UserError(f"label {label.name!r} is not a span label of this project")
+    _make_way_for_relabel(span, label, session=session)
     before = snapshot(span)
     span.label_id = label_id
     span.updated_at = utc_now()
     session.add(span)
-    try:
-        session.flush()
-    except IntegrityError as error:
-        raise UserError(f"the same span is already labelled {label.name!r}") from error
+    session.flush()
     return Change(
         "relabel span", "span", before, snapshot(span),
         project_id=project_id, document_id=span.document_id,

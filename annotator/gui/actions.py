@@ -51,6 +51,7 @@ class Act(Enum):
     ACCEPT_AGREEMENTS = ("A&ccept agreements into gold", ("Ctrl+Shift+G",))
     SUGGEST_FROM_SPANS = ("Suggest from my &spans in this project", ())
     ACCEPT_IN_VIEW = ("&Accept all suggestions in view", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"))
+    LABEL_ALL_OCCURRENCES = ("&Label all occurrences of this span", ("Ctrl+Shift+L",))
 
     @property
     def text(self) -> str:
@@ -97,6 +98,7 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.ACCEPT_AGREEMENTS: lambda w: w.accept_agreements,
     Act.SUGGEST_FROM_SPANS: lambda w: w.suggesting.suggest_from_spans,
     Act.ACCEPT_IN_VIEW: lambda w: w.suggesting.accept_in_view,
+    Act.LABEL_ALL_OCCURRENCES: lambda w: w.suggesting.label_all_occurrences,
 }
 THEME_ACTS = {"system": Act.THEME_SYSTEM, "light": Act.THEME_LIGHT, "dark": Act.THEME_DARK}
 
@@ -157,7 +159,9 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.NEXT_DOCUMENT, Act.PREVIOUS_DOCUMENT, SEPARATOR, Act.DONE_AND_NEXT,
         Act.MARK_IN_PROGRESS,
     )),
-    ("&Suggest", (Act.SUGGEST_FROM_SPANS, SEPARATOR, Act.ACCEPT_IN_VIEW)),
+    ("&Suggest", (
+        Act.SUGGEST_FROM_SPANS, SEPARATOR, Act.ACCEPT_IN_VIEW, Act.LABEL_ALL_OCCURRENCES,
+    )),
     ("&Review", (Act.REVIEW, Act.ACCEPT_AGREEMENTS, SEPARATOR, Act.AGREEMENT)),
     ("&View", (
         Act.ZOOM_IN, Act.ZOOM_OUT, Act.ZOOM_RESET, SEPARATOR, Act.THEME_SYSTEM, Act.THEME_LIGHT,

@@ -10,7 +10,7 @@ action. Writing suggestions keeps no history: they are proposals, not annotation
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
@@ -93,18 +93,27 @@ class Suggesting(QObject):
     def _on_workspace_changed(self, changes: list[Change]) -> None:
         from annotator.core.suggestions.store import withdraw
 
-        gone = [
-            self._proposals.pop(int(change.before["id"]))
-            for change in changes
-            if change.entity == "span"
-            and change.after is None
-            and change.before is not None
-            and int(change.before["id"]) in self._proposals
-        ]
+        gone: list[int] = []
+        relabelled: list[dict[str, Any]] = []
+        for change in changes:
+            if change.entity != "span" or change.before is None:
+                continue
+            span_id = int(change.before["id"])
+            if span_id not in self._proposals:
+                continue
+            if change.after is None:
+                gone += self._proposals.pop(span_id)
+            elif change.after["label_id"] != change.before["label_id"]:
+                gone += self._proposals.pop(span_id)
+                relabelled.append(change.after)
         corpus = self._workspace.corpus
-        if gone and corpus is not None:
-            withdraw(corpus, [suggestion for ids in gone for suggestion in ids])
-            self._workspace.reload_suggestions()
+        if not gone or corpus is None:
+            return
+        withdraw(corpus, gone)
+        self._workspace.reload_suggestions()
+        # A change of mind: the other occurrences proposed again with the new label.
+        for span in relabelled:
+            self.propose_occurrences(span["start"], span["end"], span["label_id"], span["id"])
 
     def _follow_current(self) -> None:
         self.list.select_suggestion(self._text.current_suggestion)
@@ -184,6 +193,36 @@ class Suggesting(QObject):
         self._workspace.accept_suggestions(
             ids, description=f"accept {count} suggestion{'s' if count != 1 else ''} in view"
         )
+
+    def label_all_occurrences(self) -> None:
+        """The selected span's words labelled the same wherever else they stand in this
+        document (whole words), as one undo step; places the person refused are left."""
+        from annotator.core.suggestions.store import pending
+
+        ws, span_id = self._workspace, self._text.selected_span
+        span = ws.spans.get(span_id) if span_id is not None else None
+        if span is None or ws.document is None or ws.corpus is None:
+            self._say("select a span first: its other occurrences take its label")
+            return
+        self.propose_occurrences(span.start, span.end, span.label_id)
+        text = ws.document.text
+        words = text[span.start : span.end]
+        ids = [
+            s.id
+            for s in pending(ws.corpus, ws.document.id)
+            if s.label_id == span.label_id and text[s.start : s.end] == words
+        ]
+        label = ws.label(span.label_id)
+        if not ids:
+            self._say(f"no other occurrence of “{words}” to label")
+            return
+        count = len(ids)
+        ws.accept_suggestions(
+            ids,
+            description=f"label {count} other occurrence{'s' if count != 1 else ''} of "
+            f"“{words}” {label.name if label else ''}".rstrip(),
+        )
+        self._say(f"Labelled {count} other occurrence{'s' if count != 1 else ''} of “{words}”")
 
     # -- sources ----------------------------------------------------------------------
 

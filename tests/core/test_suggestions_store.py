@@ -150,3 +150,45 @@ def test_agreement_with_and_without_accepted_suggestions(
         assert main(["--db", url, "agreement", "--project", "news", "--json", *flag]) == 0
         [pair] = json.loads(capsys.readouterr().out)["pairs"]
         assert pair["exact_f1"]["overall"]["agreed"] == agreed, pair["exact_f1"]
+
+
+def test_a_span_relabelled_onto_a_suggestion_or_refusal_settles_it(
+    corpus: Corpus, news: tuple[int, list[int]]
+) -> None:
+    """The layer holds one row per label and place: a person's relabel onto a pending or
+    rejected suggestion there replaces it; onto another annotation it is refused."""
+    project_id, (first, _second) = news
+    labels = _labels(corpus, project_id)
+    store.write_suggestions(
+        corpus, project_id, {first: [Suggestion(23, 28, "LOC", "corpus")]}
+    )  # Seoul as LOC, proposed
+    seoul = corpus.add_span(first, labels["PER"], 23, 28).after
+    assert seoul is not None
+    corpus.relabel_span(seoul["id"], labels["LOC"])
+    rows = {(s.start, s.end, s.origin, s.label_id) for s in corpus.spans(first, origins=ALL)}
+    assert rows == {(23, 28, Origin.MANUAL.value, labels["LOC"])}
+
+    # A refusal at the place: the relabel onto it settles it too.
+    store.write_suggestions(corpus, project_id, {first: [Suggestion(0, 3, "PER", "corpus")]})
+    [proposal] = store.pending(corpus, first)
+    store.reject(corpus, [proposal.id])
+    kim = corpus.add_span(first, labels["LOC"], 0, 3).after
+    assert kim is not None
+    corpus.relabel_span(kim["id"], labels["PER"])
+    rows = {(s.start, s.end, s.origin, s.label_id) for s in corpus.spans(first, origins=ALL)}
+    assert (0, 3, Origin.MANUAL.value, labels["PER"]) in rows
+    assert (0, 3, Origin.REJECTED.value, labels["PER"]) not in rows
+
+    # Another annotation there: a clear refusal, nothing changed, and the next action works.
+    corpus.add_span(first, labels["LOC"], 0, 3)
+    with pytest.raises(UserError, match="already labelled 'LOC'"):
+        corpus.relabel_span(kim["id"], labels["LOC"])
+    assert corpus.add_span(first, labels["PER"], 4, 8).after is not None
+    rows = {(s.start, s.end, s.label_id) for s in corpus.spans(first)}
+    assert rows == {
+        (23, 28, labels["LOC"]), (0, 3, labels["PER"]), (0, 3, labels["LOC"]),
+        (4, 8, labels["PER"]),
+    }  # fmt: skip
+
+
+ALL = tuple(origin.value for origin in Origin)

@@ -171,3 +171,76 @@ def test_undoing_a_span_made_by_hand_withdraws_its_proposals(qtbot, window: Main
     qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
     assert _pending(window) == [] and _layer(window) == []
     assert view.suggested == [] and window.suggesting.list.count() == 0
+
+
+def test_relabelling_onto_a_proposed_label_keeps_window_and_database_agreeing(
+    qtbot, window: MainWindow
+) -> None:
+    """The other occurrence holds a proposal as Location; the person labels it Person by
+    hand, then changes their mind to Location: the proposal gives way to the span."""
+    view = window.article.text
+    first = offset_of(window, "Port Ellison")
+    second = offset_of(window, "Port Ellison", 1)
+    view.setFocus()
+    select_with_keys(qtbot, window, first, len("Port Ellison"))
+    qtbot.keyClick(view, Qt.Key.Key_3)  # Location: proposes the second occurrence
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert (second, second + 12, "Location") in _pending(window)
+    select_with_keys(qtbot, window, second, len("Port Ellison"))
+    qtbot.keyClick(view, Qt.Key.Key_1)  # Person, by hand, beside the proposal
+    qtbot.keyClick(view, Qt.Key.Key_3)  # then Location after all
+    shown = {(s.start, s.end): s.label_id for s in window.workspace.spans.values()}
+    location = next(label.id for label in window.workspace.labels if label.name == "Location")
+    assert shown[(second, second + 12)] == location
+    assert (second, second + 12, "Location", Origin.MANUAL.value) in _layer(window)
+    assert (second, second + 12) not in [(s, e) for s, e, _l in _pending(window)]
+    assert [(s.start, s.end) for s in view.suggested if s.start == second] == []
+    # Undo goes back to Person; the proposal stays settled by the span standing there.
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)
+    assert (second, second + 12, "Person", Origin.MANUAL.value) in _layer(window)
+
+
+def test_relabelling_a_span_proposes_its_occurrences_with_the_new_label(
+    qtbot, window: MainWindow
+) -> None:
+    view = window.article.text
+    text = window.workspace.document.text
+    start = offset_of(window, "Port Ellison")
+    others = [i for i in range(start + 1, len(text)) if text.startswith("Port Ellison", i)]
+    view.setFocus()
+    select_with_keys(qtbot, window, start, len("Port Ellison"))
+    qtbot.keyClick(view, Qt.Key.Key_1)  # Person, by mistake
+    assert _pending(window) == [(i, i + 12, "Person") for i in others]
+    qtbot.keyClick(view, Qt.Key.Key_3)  # Location: the proposals follow
+    assert _pending(window) == [(i, i + 12, "Location") for i in others]
+    assert window.suggesting.list.count() == len(others)
+
+
+def test_label_all_occurrences_from_the_keyboard_is_one_undo_step(
+    qtbot, window: MainWindow
+) -> None:
+    view = window.article.text
+    text = window.workspace.document.text
+    start = offset_of(window, "Port Ellison")
+    others = [i for i in range(start + 1, len(text)) if text.startswith("Port Ellison", i)]
+    assert len(others) >= 1
+    view.setFocus()
+    select_with_keys(qtbot, window, start, len("Port Ellison"))
+    qtbot.keyClick(view, Qt.Key.Key_3)
+    qtbot.keyClick(view, Qt.Key.Key_L, CTRL | SHIFT)
+    labelled = [(i, i + 12, "Location", Origin.ACCEPTED.value) for i in others]
+    layer = _layer(window)
+    assert set(labelled) <= set(layer) and _pending(window) == []
+    shown = {(s.start, s.end) for s in window.workspace.spans.values()}
+    assert {(i, i + 12) for i in others} <= shown
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # the occurrences go back to proposals
+    assert not set(labelled) & set(_layer(window))
+    assert _pending(window) == [(i, i + 12, "Location") for i in others]
+    assert (start, start + 12, "Location", Origin.MANUAL.value) in _layer(window)
+    # Without a selected span the key says what it needs and changes nothing.
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    view.place_caret(0)
+    before = _layer(window)
+    qtbot.keyClick(view, Qt.Key.Key_L, CTRL | SHIFT)
+    assert _layer(window) == before
+    assert "select a span first" in window.statusBar().currentMessage()
