@@ -1,6 +1,10 @@
 """How good a source is before its suggestions reach anyone: precision, recall and F1
 of its output against spans people made, per source and per label.
 
+A source that learnt from the corpus (it has `without(document_id)`) is measured on
+each document with that document's own spans left out: what a person would have been
+offered before labelling it, not the spans it was built from.
+
 The reference is the gold layer (its counted spans, in the documents it has) when the
 project has one; else the annotator's own done documents. A match is exact: same start,
 end and label.
@@ -175,7 +179,10 @@ def evaluate(
     for document_id, expected in spans.items():
         together: set[Key] = set()
         for suggester in suggesters:
-            found = {(s.start, s.end, s.label) for s in suggester.suggest(texts[document_id])}
+            # A source learnt from the corpus leaves this document's own spans out.
+            held_out = getattr(suggester, "without", None)
+            source = held_out(document_id) if held_out is not None else suggester
+            found = {(s.start, s.end, s.label) for s in source.suggest(texts[document_id])}
             together |= found
             _count(counts[suggester.source], found, expected)
         _count(overall, together, expected)
