@@ -35,6 +35,7 @@ from annotator.base.vocabulary import Status
 
 if TYPE_CHECKING:
     from annotator.core.corpus import DocumentRow
+    from annotator.core.effort import Effort
     from annotator.gui.workspace import Workspace
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -208,6 +209,16 @@ class DocumentListModel(QAbstractListModel):
             self.fetchMore()
 
 
+def effort_in_words(effort: Effort, active: str) -> str:
+    """A rate over less than a minute says little, so under a minute only counts show."""
+    keys = f"{effort.keystrokes} key{'s' if effort.keystrokes != 1 else ''}"
+    spans = f"{effort.spans_made} span{'s' if effort.spans_made != 1 else ''}"
+    words = f"{active} active · {keys} · {spans}"
+    if effort.active_seconds >= 60:
+        words += f" · {effort.rate_in_words()}/min"
+    return words
+
+
 class DocumentList(QWidget):
     """Left column: progress, filters and the list itself."""
 
@@ -223,6 +234,16 @@ class DocumentList(QWidget):
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setMaximumHeight(6)
+        # The shown layer's time and effort in the project, as `annotator stats` gives it.
+        self.effort_label = QLabel()
+        self.effort_label.setObjectName("documentEffort")
+        self.effort_label.setToolTip(
+            "Active time in this project (pauses of a minute or more left out), "
+            "key presses and spans made per active minute"
+        )
+        self.effort_label.setWordWrap(True)
+        self.effort_label.setEnabled(False)  # drawn in the muted colour: a figure, not a control
+        self.effort_label.hide()
         self.filter_field = QLineEdit()
         self.filter_field.setObjectName("documentFilter")
         self.filter_field.setPlaceholderText("Filter by title or text…")
@@ -250,6 +271,7 @@ class DocumentList(QWidget):
         layout.setSpacing(6)
         layout.addLayout(heading)
         layout.addWidget(self.progress_bar)
+        layout.addWidget(self.effort_label)
         layout.addWidget(self.filter_field)
         layout.addWidget(self.status_filter)
         layout.addWidget(self.view, 1)
@@ -285,6 +307,22 @@ class DocumentList(QWidget):
         self.progress_label.setText(f"{progress.done} of {progress.total} done")
         self.progress_bar.setMaximum(max(1, progress.total))
         self.progress_bar.setValue(progress.done)
+        self.update_effort()
+
+    def update_effort(self) -> None:
+        from annotator.core.effort import clock_time, effort_by_annotator
+
+        workspace = self._workspace
+        if workspace.corpus is None or workspace.project is None or workspace.project.id is None:
+            self.effort_label.hide()
+            return
+        name = workspace.layer or workspace.corpus.annotator_name
+        effort = effort_by_annotator(workspace.corpus, workspace.project.id).get(name)
+        if effort is None:
+            self.effort_label.hide()
+            return
+        self.effort_label.setText(effort_in_words(effort, clock_time(effort.active_seconds)))
+        self.effort_label.show()
 
     def _on_view_currentChanged(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -44,6 +44,9 @@ _ACTIVITY = frozenset(
 
 class EffortMeter(QObject):
     """Counts key presses, active seconds and spans made on the workspace's open document."""
+
+    # A measurement reached the database, so views of the totals can read them again.
+    saved = Signal()
 
     def __init__(
         self,
@@ -157,6 +160,7 @@ class EffortMeter(QObject):
             self._failing = True
             return False
         self._failing = False
+        self.saved.emit()
         return True
 
     def stop(self) -> None:

@@ -89,6 +89,7 @@ class MainWindow(FileTransfers):
 
         self.effort_meter = install_effort_meter(self, self.workspace)
         self.documents = DocumentList(self.workspace)
+        self.effort_meter.saved.connect(self.documents.update_effort)
         self.article = ArticlePane()
         self.tags = TagPanel(self.workspace)
         self.suggesting = Suggesting(self)

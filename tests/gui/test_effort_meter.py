@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from annotator.core.effort import Effort, effort_by_document
+from annotator.core.effort import Effort, clock_time, effort_by_document
 from annotator.gui.effort_meter import EffortMeter, install_effort_meter
 from annotator.gui.main_window import MainWindow
 
@@ -159,3 +159,39 @@ def test_a_failure_to_save_is_said_in_the_status_bar_not_raised(
     monkeypatch.undo()
     assert meter.flush()
     assert meter.pending == Effort()
+
+
+def test_the_progress_view_shows_time_and_effort_once_saved(qtbot: Any, window: MainWindow) -> None:
+    documents = window.documents
+    assert documents.effort_label.isHidden()  # nothing measured yet: no empty figures
+    window.activateWindow()
+    view = window.article.text
+    view.setFocus()
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # next document
+    # Alt+Right itself is a key press on the first document, saved as it is left.
+    qtbot.waitUntil(lambda: not documents.effort_label.isHidden())
+    [effort] = saved(window).values()
+    assert effort.keystrokes >= 5  # the four arrows, and Alt+Right as it was delivered
+    assert documents.effort_label.text() == (
+        f"{clock_time(effort.active_seconds)} active · {effort.keystrokes} keys · 0 spans"
+    )
+    # A span made on the second document shows in the figures once it is saved.
+    start = window.workspace.document.text.index(" ") + 1
+    window.article.text.place_caret(start)
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(view, Qt.Key.Key_1)
+    window.effort_meter.flush()
+    assert sum(e.spans_made for e in saved(window).values()) == 1
+    assert documents.effort_label.text().endswith(" · 1 span")
+
+
+def test_a_rate_shows_once_a_minute_was_measured() -> None:
+    from annotator.gui.document_list import effort_in_words
+
+    assert effort_in_words(Effort(59.0, 10, 3), "0:00:59") == "0:00:59 active · 10 keys · 3 spans"
+    assert effort_in_words(Effort(120.0, 1, 6), "0:02:00") == (
+        "0:02:00 active · 1 key · 6 spans · 3.00/min"
+    )
