@@ -50,6 +50,8 @@ class Act(Enum):
     THEME_DARK = ("&Dark theme", (), True)
     ACCEPT_AGREEMENTS = ("A&ccept agreements into gold", ("Ctrl+Shift+G",))
     SUGGEST_FROM_SPANS = ("Suggest from my &spans in this project", ())
+    SUGGEST_FROM_PATTERNS = ("Suggest from &pattern files…", ())
+    MEASURE_SUGGESTIONS = ("&Measure the suggestions…", ("Ctrl+Shift+M",))
     ACCEPT_IN_VIEW = ("&Accept all suggestions in view", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"))
     LABEL_ALL_OCCURRENCES = ("&Label all occurrences of this span", ("Ctrl+Shift+L",))
 
@@ -97,6 +99,8 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.THEME_DARK: lambda w: lambda checked: w.set_theme("dark", checked),
     Act.ACCEPT_AGREEMENTS: lambda w: w.accept_agreements,
     Act.SUGGEST_FROM_SPANS: lambda w: w.suggesting.suggest_from_spans,
+    Act.SUGGEST_FROM_PATTERNS: lambda w: w.suggesting.suggest_from_patterns,
+    Act.MEASURE_SUGGESTIONS: lambda w: w.suggesting.measure,
     Act.ACCEPT_IN_VIEW: lambda w: w.suggesting.accept_in_view,
     Act.LABEL_ALL_OCCURRENCES: lambda w: w.suggesting.label_all_occurrences,
 }
@@ -160,7 +164,8 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.MARK_IN_PROGRESS,
     )),
     ("&Suggest", (
-        Act.SUGGEST_FROM_SPANS, SEPARATOR, Act.ACCEPT_IN_VIEW, Act.LABEL_ALL_OCCURRENCES,
+        Act.SUGGEST_FROM_SPANS, Act.SUGGEST_FROM_PATTERNS, SEPARATOR, Act.ACCEPT_IN_VIEW,
+        Act.LABEL_ALL_OCCURRENCES, SEPARATOR, Act.MEASURE_SUGGESTIONS,
     )),
     ("&Review", (Act.REVIEW, Act.ACCEPT_AGREEMENTS, SEPARATOR, Act.AGREEMENT)),
     ("&View", (

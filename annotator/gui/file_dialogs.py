@@ -98,3 +98,14 @@ def feedback_file(parent: QWidget, annotator: str) -> Path | None:
         parent, f"Feedback report for {annotator}", str(suggested), "HTML (*.html)"
     )
     return Path(path) if path else None
+
+
+PATTERNS = "Pattern files (*.jsonl *.json *.txt *.tsv *.lst);;All files (*)"
+
+
+def pattern_files(parent: QWidget) -> list[Path]:
+    """EntityRuler JSONL files or gazetteers (one entry a line, or entry<TAB>label)."""
+    paths, _filter = QFileDialog.getOpenFileNames(
+        parent, "Suggest from pattern files", str(Path.home()), PATTERNS
+    )
+    return [Path(path) for path in paths]

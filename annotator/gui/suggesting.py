@@ -10,14 +10,16 @@ action. Writing suggestions keeps no history: they are proposals, not annotation
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QApplication, QDialog, QListWidget, QListWidgetItem
 
 if TYPE_CHECKING:
     from annotator.core.changes import Change
+    from annotator.core.suggestions import Suggester
     from annotator.core.suggestions.store import SuggestionInfo
     from annotator.gui.article_view import PaintedSpan
     from annotator.gui.main_window import MainWindow
@@ -72,6 +74,9 @@ class Suggesting(QObject):
         # A span made by hand → the suggestions of its other occurrences, withdrawn (if
         # still pending) when that span is undone or deleted.
         self._proposals: dict[int, list[int]] = {}
+        # The pattern files last proposed from, measured with the other sources.
+        self.pattern_files: list[Path] = []
+        self.quality: QDialog | None = None
 
     # -- showing ----------------------------------------------------------------------
 
@@ -229,9 +234,7 @@ class Suggesting(QObject):
     def suggest_from_spans(self) -> None:
         """What this annotator labelled anywhere in the project, proposed wherever else the
         same words stand in the documents not yet done."""
-        from annotator.base.errors import UserError
         from annotator.core.suggestions.corpus_forms import corpus_suggester
-        from annotator.core.suggestions.store import propose
 
         ws = self._workspace
         if ws.corpus is None or ws.project is None or ws.project.id is None:
@@ -239,10 +242,41 @@ class Suggesting(QObject):
         if ws.read_only:
             self._say("suggestions are made in your own layer; switch to it first")
             return
+        self._propose([corpus_suggester(ws.corpus, ws.project.id)])
+
+    def suggest_from_patterns(self) -> None:
+        """Pattern files chosen by the person (EntityRuler JSONL or gazetteers), proposed
+        in every document not yet done; remembered for measuring the sources."""
+        from annotator.base.errors import UserError
+        from annotator.core.suggestions.patterns import load_patterns
+        from annotator.gui import file_dialogs
+
+        ws = self._workspace
+        if ws.corpus is None or ws.project is None or ws.project.id is None:
+            return
+        if ws.read_only:
+            self._say("suggestions are made in your own layer; switch to it first")
+            return
+        paths = file_dialogs.pattern_files(self._window)
+        if not paths:
+            return
+        try:
+            suggester = load_patterns(paths)  # a bad file is named before anything is written
+        except UserError as error:
+            ws.failed.emit(str(error))
+            return
+        self.pattern_files = paths
+        self._propose([suggester])
+
+    def _propose(self, suggesters: list[Suggester]) -> None:
+        from annotator.base.errors import UserError
+        from annotator.core.suggestions.store import propose
+
+        ws = self._workspace
+        assert ws.corpus is not None and ws.project is not None and ws.project.id is not None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            suggester = corpus_suggester(ws.corpus, ws.project.id)
-            report = propose(ws.corpus, ws.project.id, [suggester])
+            report = propose(ws.corpus, ws.project.id, suggesters)
         except UserError as error:
             ws.failed.emit(str(error))
             return
@@ -250,7 +284,41 @@ class Suggesting(QObject):
             QApplication.restoreOverrideCursor()
         ws.reload_suggestions()
         self._tabs.setCurrentWidget(self.list)
-        self._say(" ".join(report.sentences()[:1]) + " Tab steps through them.")
+        sentences = report.sentences()
+        unknown = [line for line in sentences if line.endswith("which the project lacks.")]
+        self._say(" ".join(sentences[:1] + unknown[:1]) + " Tab steps through them.")
+
+    def measure(self) -> None:
+        """Precision, recall and F1 of the sources in use, in a table."""
+        from annotator.base.errors import UserError
+        from annotator.core.suggestions.corpus_forms import corpus_suggester
+        from annotator.core.suggestions.evaluation import evaluate
+        from annotator.core.suggestions.patterns import load_patterns
+        from annotator.gui.suggestion_quality import QualityDialog
+
+        ws = self._workspace
+        if ws.corpus is None or ws.project is None or ws.project.id is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            suggesters: list[Suggester] = [
+                corpus_suggester(ws.corpus, ws.project.id, annotator=ws.layer)
+            ]
+            if self.pattern_files:
+                suggesters.append(load_patterns(self.pattern_files))
+            suggesters += self.extra_sources()
+            evaluation = evaluate(ws.corpus, ws.project.id, suggesters, annotator=ws.layer)
+        except UserError as error:
+            ws.failed.emit(str(error))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.quality = QualityDialog(evaluation, self._window)
+        self.quality.exec()
+
+    def extra_sources(self) -> list[Suggester]:
+        """Sources beyond the person's spans and pattern files (a trained model)."""
+        return []
 
     def propose_occurrences(
         self, start: int, end: int, label_id: int, span_id: int | None = None
