@@ -51,6 +51,8 @@ class Act(Enum):
     ACCEPT_AGREEMENTS = ("A&ccept agreements into gold", ("Ctrl+Shift+G",))
     SUGGEST_FROM_SPANS = ("Suggest from my &spans in this project", ())
     SUGGEST_FROM_PATTERNS = ("Suggest from &pattern files…", ())
+    SUGGEST_FROM_MODEL = ("Suggest from a &model of my done documents", ())
+    TRAIN_MODEL = ("&Retrain the model now", ())
     MEASURE_SUGGESTIONS = ("&Measure the suggestions…", ("Ctrl+Shift+M",))
     ACCEPT_IN_VIEW = ("&Accept all suggestions in view", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"))
     LABEL_ALL_OCCURRENCES = ("&Label all occurrences of this span", ("Ctrl+Shift+L",))
@@ -100,6 +102,8 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.ACCEPT_AGREEMENTS: lambda w: w.accept_agreements,
     Act.SUGGEST_FROM_SPANS: lambda w: w.suggesting.suggest_from_spans,
     Act.SUGGEST_FROM_PATTERNS: lambda w: w.suggesting.suggest_from_patterns,
+    Act.SUGGEST_FROM_MODEL: lambda w: w.model_training.suggest,
+    Act.TRAIN_MODEL: lambda w: w.model_training.train,
     Act.MEASURE_SUGGESTIONS: lambda w: w.suggesting.measure,
     Act.ACCEPT_IN_VIEW: lambda w: w.suggesting.accept_in_view,
     Act.LABEL_ALL_OCCURRENCES: lambda w: w.suggesting.label_all_occurrences,
@@ -164,7 +168,8 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.MARK_IN_PROGRESS,
     )),
     ("&Suggest", (
-        Act.SUGGEST_FROM_SPANS, Act.SUGGEST_FROM_PATTERNS, SEPARATOR, Act.ACCEPT_IN_VIEW,
+        Act.SUGGEST_FROM_SPANS, Act.SUGGEST_FROM_PATTERNS, Act.SUGGEST_FROM_MODEL,
+        Act.TRAIN_MODEL, SEPARATOR, Act.ACCEPT_IN_VIEW,
         Act.LABEL_ALL_OCCURRENCES, SEPARATOR, Act.MEASURE_SUGGESTIONS,
     )),
     ("&Review", (Act.REVIEW, Act.ACCEPT_AGREEMENTS, SEPARATOR, Act.AGREEMENT)),

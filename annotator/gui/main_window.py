@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from annotator.gui.change_watch import ChangeWatch
     from annotator.gui.commands import PendingChange
     from annotator.gui.document_list import DocumentList
+    from annotator.gui.model_training import ModelTraining
     from annotator.gui.review_view import ReviewArticle, ReviewController, ReviewPanel
     from annotator.gui.settings import Settings
     from annotator.gui.suggesting import Suggesting
@@ -55,6 +56,7 @@ class MainWindow(FileTransfers):
     article: ArticlePane
     tags: TagPanel
     suggesting: Suggesting
+    model_training: ModelTraining
     change_watch: ChangeWatch | None = None  # made when a database is first opened
 
     def __init__(
@@ -111,6 +113,9 @@ class MainWindow(FileTransfers):
             getattr(self, name).setMinimumWidth(width)
         self.splitter.setSizes([260, 760, 340])
         self.setCentralWidget(self.splitter)
+        from annotator.gui.model_training import ModelTraining
+
+        self.model_training = ModelTraining(self)
         self.actions_by_name: dict[Act, QAction] = dict(create_actions(self))
         build_menus(self.menuBar(), self.actions_by_name)
         self._build_tool_bar()

@@ -242,7 +242,7 @@ class Suggesting(QObject):
         if ws.read_only:
             self._say("suggestions are made in your own layer; switch to it first")
             return
-        self._propose([corpus_suggester(ws.corpus, ws.project.id)])
+        self.propose_from([corpus_suggester(ws.corpus, ws.project.id)])
 
     def suggest_from_patterns(self) -> None:
         """Pattern files chosen by the person (EntityRuler JSONL or gazetteers), proposed
@@ -266,9 +266,10 @@ class Suggesting(QObject):
             ws.failed.emit(str(error))
             return
         self.pattern_files = paths
-        self._propose([suggester])
+        self.propose_from([suggester])
 
-    def _propose(self, suggesters: list[Suggester]) -> None:
+    def propose_from(self, suggesters: list[Suggester]) -> None:
+        """Run sources over the documents not done and show what they proposed here."""
         from annotator.base.errors import UserError
         from annotator.core.suggestions.store import propose
 
@@ -306,19 +307,15 @@ class Suggesting(QObject):
             ]
             if self.pattern_files:
                 suggesters.append(load_patterns(self.pattern_files))
-            suggesters += self.extra_sources()
             evaluation = evaluate(ws.corpus, ws.project.id, suggesters, annotator=ws.layer)
+            model, model_note = self._window.model_training.measure(ws.layer)
         except UserError as error:
             ws.failed.emit(str(error))
             return
         finally:
             QApplication.restoreOverrideCursor()
-        self.quality = QualityDialog(evaluation, self._window)
+        self.quality = QualityDialog(evaluation, self._window, model=model, model_note=model_note)
         self.quality.exec()
-
-    def extra_sources(self) -> list[Suggester]:
-        """Sources beyond the person's spans and pattern files (a trained model)."""
-        return []
 
     def propose_occurrences(
         self, start: int, end: int, label_id: int, span_id: int | None = None

@@ -55,7 +55,14 @@ def evaluation_rows(evaluation: Evaluation) -> list[list[str]]:
 class QualityDialog(QDialog):
     """The figures as a table, totals in bold; read-only, closed with Escape or Enter."""
 
-    def __init__(self, evaluation: Evaluation, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        evaluation: Evaluation,
+        parent: QWidget | None = None,
+        *,
+        model: Evaluation | None = None,
+        model_note: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("suggestionQuality")
         self.setWindowTitle("How good are the suggestions?")
@@ -67,6 +74,14 @@ class QualityDialog(QDialog):
         )
         self.heading.setWordWrap(True)
         rows = evaluation_rows(evaluation)
+        notes = [model_note] if model_note else []
+        if model is not None:
+            # Measured apart: only on the documents the model did not learn from.
+            rows += evaluation_rows(model)
+            unseen = f"{model.documents} document{'s' if model.documents != 1 else ''}"
+            notes.append(f"The model is measured on the {unseen} it did not learn from.")
+        if notes:
+            self.heading.setText(self.heading.text() + " " + " ".join(notes))
         self.table = QTableWidget(len(rows), len(COLUMNS))
         self.table.setObjectName("qualityTable")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
