@@ -306,3 +306,13 @@ def test_ctrl_c_during_training_stops_it_and_keeps_no_model(news_db: str) -> Non
 
         assert needs_training(corpus, corpus.project_id("news")) == "there is no model yet"
     assert _model_pending(news_db) == []
+
+
+def test_without_spacy_the_model_source_says_what_to_install(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "spacy", None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "annotator.core.suggestions.model", raising=False)
+    needs = r"the model source needs annotator\[ml\] .*No module named 'spacy'"
+    with Corpus.open(db, annotator="alice") as corpus, pytest.raises(UserError, match=needs):
+        model_suggester(corpus, corpus.project_id("news"))

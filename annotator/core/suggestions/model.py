@@ -17,6 +17,7 @@ sentence in one batch, which keeps an article's suggestions well under 100 ms.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import queue
@@ -46,6 +47,11 @@ if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
 
     from spacy.language import Language
+
+# spaCy loads only where it is used (a second's import the window should not pay to ask
+# whether a model is current), but its absence is said at once, as an ImportError.
+if importlib.util.find_spec("spacy") is None:
+    raise ModuleNotFoundError("No module named 'spacy'", name="spacy")
 
 # Retrain once this many more documents are done than the model learnt from.
 RETRAIN_EVERY = 20
