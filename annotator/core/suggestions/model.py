@@ -186,6 +186,9 @@ def model_folder(corpus: Corpus, project_id: int, *, annotator: str | None = Non
 def model_info(folder: Path) -> ModelInfo | None:
     """What the model in `folder` learnt from; None when there is none."""
     path = folder / META_FILE
+    old = folder.with_name(folder.name + ".old")
+    if not folder.exists() and old.exists():  # stopped between the two renames of _save
+        old.rename(folder)
     if not path.exists():
         return None
     try:
