@@ -261,6 +261,19 @@ def test_model_trains_when_there_is_none_then_suggests_in_the_documents_not_done
     code, _, err = run(capsys, *suggest, "--retrain", "--clear")
     assert code == 0 and "Training the model (asked to retrain):" in err
 
+    # A damaged model is named, with what to do, and nothing is written.
+    from annotator.core.suggestions.model import PIPELINE, model_folder
+
+    with Corpus.open(news_db, annotator="alice") as corpus:
+        folder = model_folder(corpus, corpus.project_id("news"))
+    (folder / PIPELINE / "ner" / "model").write_bytes(b"damaged")
+    before = _model_pending(news_db)
+    code, out, err = run(capsys, *suggest)
+    assert code == 1 and out == ""
+    assert err.startswith(f"annotator: error: {folder / PIPELINE}: the model cannot be loaded")
+    assert "retrain it (annotator suggest --model --retrain)" in err
+    assert _model_pending(news_db) == before
+
 
 def test_evaluate_model_measures_on_done_documents_it_did_not_learn_from(
     capsys: pytest.CaptureFixture[str], news_db: str
