@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from annotator.base.errors import UserError
-from annotator.base.vocabulary import Status, SuggestionSource
+from annotator.base.vocabulary import Origin, Status, SuggestionSource
 from annotator.core.corpus import Corpus
 from annotator.core.generated_news import NewsGenerator, generate
 from annotator.core.importing import import_paths
+from annotator.core.models import span_t, utc_now
+from annotator.core.review.storage import _gold_id
 from annotator.core.suggestions import store
 from annotator.core.suggestions.evaluation import Score
 from annotator.core.suggestions.model import (
@@ -186,6 +189,27 @@ def test_nothing_to_train_on_is_refused_before_a_process_starts(
     corpus, project_id, _ = small
     with pytest.raises(UserError, match="nothing to train on: alice's done documents are none"):
         start_training(corpus, project_id)
+
+
+def test_the_gold_layer_is_learnt_from_when_the_project_has_one(
+    small: tuple[Corpus, int, list[int]],
+) -> None:
+    corpus, project_id, ids = small
+    _mark_done(corpus, ids[:30])
+    assert training_data(corpus, project_id).reference == "alice's done documents"
+    [label_id] = [label.id for label in corpus.labels(project_id) if label.name == "PER"]
+    with corpus.action() as session:  # as review decisions write it
+        gold = _gold_id(session)
+        now = utc_now()
+        session.execute(
+            insert(span_t).values(
+                document_id=ids[45], annotator_id=gold, label_id=label_id, start=0, end=4,
+                text="", origin=Origin.MANUAL.value, created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+    data = training_data(corpus, project_id)
+    assert data.reference == "the gold layer" and data.document_ids == [ids[45]]
+    assert [spans for _, _, spans in data.documents] == [[(0, 4, "PER")]]
 
 
 def test_spans_off_token_boundaries_are_widened_and_counted(
