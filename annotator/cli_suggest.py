@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Callable
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,7 +39,14 @@ def suggest_commands(commands: Any, acting: list[argparse.ArgumentParser]) -> No
         "--patterns", action="append", default=[], type=Path, metavar="FILE",
         help="an EntityRuler .jsonl or a gazetteer .txt (repeatable)",
     )  # fmt: skip
-    suggest.add_argument("--model", action="store_true", help="a model trained on done documents")
+    suggest.add_argument(
+        "--model", action="store_true",
+        help="a spaCy model trained on the done documents (or the gold layer's): trained "
+        "first when there is none or 20 more documents were done since",
+    )  # fmt: skip
+    suggest.add_argument(
+        "--retrain", action="store_true", help="with --model: train it again first"
+    )
     suggest.add_argument(
         "--evaluate", action="store_true", help="print precision, recall and F1; write nothing"
     )
@@ -50,18 +60,81 @@ def suggest_commands(commands: Any, acting: list[argparse.ArgumentParser]) -> No
     )  # fmt: skip
 
 
-def model_suggester(corpus: Corpus, project_id: int, module: str = MODEL_MODULE) -> Suggester:
-    """The model source, imported only when asked for: it needs spaCy and a trained
-    pipeline, which most installs lack."""
+def _model_module(module: str) -> ModuleType:
+    """The model source, imported only when asked for: it needs spaCy, which most
+    installs lack."""
     from annotator.base.errors import UserError
 
     try:
-        loaded = importlib.import_module(module)
+        return importlib.import_module(module)
     except ImportError as error:
         raise UserError(
             "the model source needs annotator[ml] (pip install 'annotator[ml]'), "
             f"which is not installed here ({error})"
         ) from error
+
+
+def _show_progress(step: Any) -> None:
+    if step.documents == step.total:  # one line a pass, on stderr: stdout is the report
+        print(
+            f"  epoch {step.epoch}/{step.epochs}: loss {step.loss:.1f} ({step.fraction:.0%})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _train(loaded: ModuleType, corpus: Corpus, project_id: int, **options: Any) -> None:
+    """Train in the model's own process, a line of progress per pass; Ctrl+C stops it
+    there and then, keeping the previous model."""
+    job = loaded.start_training(corpus, project_id, **options)
+    try:
+        info = job.wait(_show_progress)
+    except KeyboardInterrupt:
+        job.cancel()
+        print("Training cancelled; the previous model, if any, is kept.", file=sys.stderr)
+        raise
+    for line in info.sentences():
+        print(line, file=sys.stderr)
+
+
+def held_out_documents(corpus: Corpus, project_id: int) -> list[int]:
+    """Every fifth reference document, which a model being evaluated must not see."""
+    from annotator.base.errors import UserError
+    from annotator.core.suggestions.evaluation import reference_spans
+
+    reference, spans = reference_spans(corpus, project_id)
+    ordered = sorted(spans)
+    if len(ordered) < 2:
+        raise UserError(
+            f"evaluating the model needs at least 2 of {reference} (it learns from some and "
+            f"is measured on others); there are {len(ordered)}"
+        )
+    return ordered[4::5] or ordered[-1:]
+
+
+def model_suggester(
+    corpus: Corpus,
+    project_id: int,
+    module: str = MODEL_MODULE,
+    *,
+    retrain: bool = False,
+    held_out: Sequence[int] = (),
+) -> Suggester:
+    """The saved model of this database, project and annotator, trained first when there
+    is none, it is stale or `retrain`; with `held_out`, a throwaway model that never saw
+    those documents (for --evaluate)."""
+    loaded = _model_module(module)
+    if held_out:
+        with tempfile.TemporaryDirectory(prefix="annotator-model-") as folder:
+            path = Path(folder) / "model"
+            print("Training a model on the documents not held out:", file=sys.stderr)
+            _train(loaded, corpus, project_id, folder=path, exclude=held_out)
+            held: Suggester = loaded.ModelSuggester(path)  # read into memory whole
+            return held
+    reason = "asked to retrain" if retrain else loaded.needs_training(corpus, project_id)
+    if reason is not None:
+        print(f"Training the model ({reason}):", file=sys.stderr)
+        _train(loaded, corpus, project_id)
     suggester: Suggester = loaded.model_suggester(corpus, project_id)
     return suggester
 
@@ -84,12 +157,18 @@ def run_suggest(args: argparse.Namespace, open_corpus: Callable[[argparse.Namesp
             suggesters.append(corpus_suggester(corpus, project_id, case_sensitive=case_sensitive))
         if patterns is not None:
             suggesters.append(patterns)
+        held_out: list[int] | None = None
         if args.model:
-            suggesters.append(model_suggester(corpus, project_id))
+            if args.evaluate:  # measured on documents the model did not learn from
+                held_out = held_out_documents(corpus, project_id)
+            suggesters.append(
+                model_suggester(corpus, project_id, retrain=args.retrain, held_out=held_out or ())
+            )
         if args.evaluate:
             from annotator.core.suggestions.evaluation import evaluate
 
-            for line in evaluate(corpus, project_id, suggesters).lines():
+            evaluation = evaluate(corpus, project_id, suggesters, document_ids=held_out)
+            for line in evaluation.lines():
                 print(line)
             return 0
         if args.clear:

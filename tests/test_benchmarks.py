@@ -113,3 +113,27 @@ def test_suggestion_benchmark_prints_each_figure_with_its_ratio() -> None:
             rf"{NUMBER}x re\.finditer",
             out,
         ), out
+
+
+def test_model_benchmark_prints_training_and_latency_with_their_ratios() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "model_speed.py"), "--quick", "--runs", "2",
+         "--documents", "20", "--epochs", "1"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
+        timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "training data: 20 documents" in out
+    assert re.search(
+        rf"a\. training, 1 epochs: {NUMBER} s wall clock \({NUMBER} s in the training "
+        rf"function\); baseline tokenizer over the same texts {NUMBER} ms; ratio {NUMBER}x",
+        out,
+    ), out
+    assert re.search(rf"F1 on 100 unseen documents {NUMBER} \(P {NUMBER}, R {NUMBER}\)", out)
+    assert re.search(
+        rf"b\. suggestions for one article of {NUMBER} characters: {NUMBER} ms \({NUMBER} "
+        rf"suggestions, best of 2\); baseline tokenizer {NUMBER} ms, ratio {NUMBER}x; greedy "
+        rf"parse without scores {NUMBER} ms, ratio {NUMBER}x; target 100 ms (met|NOT MET)",
+        out,
+    ), out

@@ -5,6 +5,11 @@ written."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,7 @@ from annotator.base.vocabulary import Status, SuggestionSource
 from annotator.cli_suggest import model_suggester
 from annotator.core.corpus import Corpus
 from annotator.core.suggestions import store
+from tests.conftest import REPO
 from tests.test_cli import run
 
 TEXTS = [
@@ -205,3 +211,122 @@ def test_the_model_source_missing_says_what_to_install(db: str) -> None:
     needs = r"the model source needs annotator\[ml\]"
     with Corpus.open(db, annotator="alice") as corpus, pytest.raises(UserError, match=needs):
         model_suggester(corpus, corpus.project_id("news"), "annotator.core.no_such_model")
+
+
+@pytest.fixture
+def news_db(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
+    """40 generated documents alice marked done, 10 she has not (imported without spans)."""
+    from annotator.core.generated_news import generate
+
+    documents = generate(50, seed=11)
+    path = tmp_path / "news.jsonl"
+    path.write_text(
+        "".join(json.dumps(d.as_record()) + "\n" for d in documents[:40])
+        + "".join(json.dumps({"text": d.text}) + "\n" for d in documents[40:]),
+        encoding="utf-8",
+    )
+    database = str(tmp_path / "news.db")
+    code, out, err = run(
+        capsys, "import", str(path), "--project", "news", "--db", database, "--annotator", "alice"
+    )
+    assert code == 0, out + err
+    _mark_done(database, *range(40))
+    return database
+
+
+def _model_pending(db: str) -> list[tuple[str, float | None]]:
+    with Corpus.open(db, annotator="alice") as corpus:
+        rows = corpus.documents(corpus.project_id("news"))
+        return [(s.source or "", s.score) for row in rows for s in store.pending(corpus, row.id)]
+
+
+def test_model_trains_when_there_is_none_then_suggests_in_the_documents_not_done(
+    capsys: pytest.CaptureFixture[str], news_db: str
+) -> None:
+    suggest = ("suggest", "--project", "news", "--db", news_db, "--annotator", "alice", "--model")
+    code, out, err = run(capsys, *suggest)
+    assert code == 0, err
+    assert "Training the model (there is no model yet):" in err
+    assert re.search(r"epoch 6/6: loss [0-9.]+ \(100%\)", err), err
+    assert "Trained on 40 documents (alice's done documents)" in err
+    lines = out.splitlines()
+    assert re.fullmatch(r"Suggested [0-9]+ spans in 10 documents\.", lines[0]), out
+    assert any(line.startswith("  model: PER ") for line in lines)
+    pending = _model_pending(news_db)
+    assert pending and {source for source, _ in pending} == {SuggestionSource.MODEL.value}
+    assert all(score is not None and 0 < score <= 1 for _, score in pending)
+
+    # The model is current: the next run uses it as it is; --retrain trains it again.
+    code, _, err = run(capsys, *suggest, "--clear")
+    assert code == 0 and "Training" not in err
+    code, _, err = run(capsys, *suggest, "--retrain", "--clear")
+    assert code == 0 and "Training the model (asked to retrain):" in err
+
+    # A damaged model is named, with what to do, and nothing is written.
+    from annotator.core.suggestions.model import PIPELINE, model_folder
+
+    with Corpus.open(news_db, annotator="alice") as corpus:
+        folder = model_folder(corpus, corpus.project_id("news"))
+    (folder / PIPELINE / "ner" / "model").write_bytes(b"damaged")
+    before = _model_pending(news_db)
+    code, out, err = run(capsys, *suggest)
+    assert code == 1 and out == ""
+    assert err.startswith(f"annotator: error: {folder / PIPELINE}: the model cannot be loaded")
+    assert "retrain it (annotator suggest --model --retrain)" in err
+    assert _model_pending(news_db) == before
+
+
+def test_evaluate_model_measures_on_done_documents_it_did_not_learn_from(
+    capsys: pytest.CaptureFixture[str], news_db: str
+) -> None:
+    code, out, err = run(
+        capsys, "suggest", "--project", "news", "--db", news_db, "--annotator", "alice",
+        "--model", "--evaluate",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Trained on 32 documents" in err  # 8 of the 40 held out
+    lines = out.splitlines()
+    assert lines[0] == (
+        "Against alice's done documents held out from the model's training, 8 documents:"
+    )
+    rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[3:]}
+    assert set(rows) >= {("model", "PER"), ("model", "(all)"), ("(all)", "(all)")}
+    assert _model_pending(news_db) == []  # nothing written, no model kept
+    with Corpus.open(news_db, annotator="alice") as corpus:
+        from annotator.core.suggestions.model import needs_training
+
+        assert needs_training(corpus, corpus.project_id("news")) == "there is no model yet"
+
+
+def test_ctrl_c_during_training_stops_it_and_keeps_no_model(news_db: str) -> None:
+    command = [
+        sys.executable, "-m", "annotator.cli", "suggest", "--project", "news", "--db", news_db,
+        "--annotator", "alice", "--model",
+    ]  # fmt: skip
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    with subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, env=environment, start_new_session=True
+    ) as process:
+        assert process.stderr is not None
+        while "epoch 1/" not in (line := process.stderr.readline()):  # training under way
+            assert line, "training never reported progress"
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl+C: the whole group gets it
+        rest = process.stderr.read()
+        assert process.wait(timeout=60) == 130
+        assert "Training cancelled; the previous model, if any, is kept." in rest
+        assert "annotator: interrupted" in rest and "Traceback" not in rest
+    with Corpus.open(news_db, annotator="alice") as corpus:
+        from annotator.core.suggestions.model import needs_training
+
+        assert needs_training(corpus, corpus.project_id("news")) == "there is no model yet"
+    assert _model_pending(news_db) == []
+
+
+def test_without_spacy_the_model_source_says_what_to_install(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "spacy", None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "annotator.core.suggestions.model", raising=False)
+    needs = r"the model source needs annotator\[ml\] .*No module named 'spacy'"
+    with Corpus.open(db, annotator="alice") as corpus, pytest.raises(UserError, match=needs):
+        model_suggester(corpus, corpus.project_id("news"))

@@ -13,7 +13,7 @@ end and label.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -163,10 +163,15 @@ def evaluate(
     suggesters: Sequence[Suggester],
     *,
     annotator: str | None = None,
+    document_ids: Collection[int] | None = None,
 ) -> Evaluation:
-    """Run each source on the reference documents and count exact matches; a source's
+    """Run each source on the reference documents (those of `document_ids` only, when
+    given: the ones a model did not learn from) and count exact matches; a source's
     misses (fn) are the reference spans it did not find, per label."""
     reference, spans = reference_spans(corpus, project_id, annotator=annotator)
+    if document_ids is not None:
+        spans = {key: value for key, value in spans.items() if key in document_ids}
+        reference += " held out from the model's training"
     counts: defaultdict[str, defaultdict[str, Counter[str]]] = defaultdict(
         lambda: defaultdict(Counter)
     )
