@@ -91,7 +91,7 @@ class PhraseMatcher:
         self.case_sensitive = case_sensitive
         self._automaton = ahocorasick.Automaton()
         seen: set[str] = set()
-        stored: dict[str, list[_Entry]] = {}
+        stored: dict[str, tuple[_Entry, ...]] = {}
         for phrase, label in phrases:
             key = phrase if case_sensitive else _lowered(phrase)
             if not key.strip() or key in seen:
@@ -100,18 +100,23 @@ class PhraseMatcher:
             # Sentinels around the phrase stand for the boundary a word character needs
             # beside it; the text is padded with one at each end for its first and last
             # words.
-            lead = _is_word_character(key[0])
+            plain = key.isalnum()  # the common case, checked at C speed
+            words = key if plain else _words_only(key)
+            lead = plain or _is_word_character(key[0])
             stored_key = (
                 (_SENTINEL if lead else "")
-                + _words_only(key)
-                + (_SENTINEL if _is_word_character(key[-1]) else "")
+                + words
+                + (_SENTINEL if plain or _is_word_character(key[-1]) else "")
             )
-            check = None if all(map(_is_word_character, key)) else key
-            back = len(stored_key) - lead
-            stored.setdefault(stored_key, []).append((back, len(key), check, label))
-        self.size = len(seen)
+            check = None if plain or (words == key and _SENTINEL not in key) else key
+            # Phrases that differ only in their non-word characters share a stored key.
+            stored[stored_key] = (
+                *stored.get(stored_key, ()),
+                (len(stored_key) - lead, len(key), check, label),
+            )
         for stored_key, entries in stored.items():
-            self._automaton.add_word(stored_key, tuple(entries))
+            self._automaton.add_word(stored_key, entries)
+        self.size = len(seen)
         if self.size:
             self._automaton.make_automaton()
 
