@@ -300,7 +300,13 @@ def prepare(folder: Path, articles: list[Article], name: str) -> Path:
     `annotator import` makes it."""
     database = folder / f"{name}.db"
     source = folder / "articles.jsonl"
-    source.write_text("".join(json.dumps({"text": a.text}) + "\n" for a in articles))
+    source.write_text(
+        "".join(
+            json.dumps({"text": a.text, "title": f"News {n + 1}: {a.text.split(',')[0][:40]}"})
+            + "\n"
+            for n, a in enumerate(articles)
+        )
+    )
     with Corpus.open(str(database), annotator="alice") as corpus:
         if not import_paths(corpus, [source], project=PROJECT, format_name="jsonl").ok:
             raise RuntimeError("the articles were not imported")
