@@ -23,10 +23,10 @@ import argparse
 import random
 import re
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from timing import best  # the script beside this one
 
 from annotator.formats import conll
 from annotator.formats.records import DocumentRecord, SpanRecord
@@ -47,15 +47,6 @@ class _Plain:
     text: str
     start: int
     end: int
-
-
-def best(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def main() -> None:

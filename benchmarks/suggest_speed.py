@@ -27,23 +27,15 @@ import re
 import string
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best  # the script beside this one
 
 from annotator.core.suggestions.matcher import PhraseMatcher
 from annotator.core.suggestions.patterns import load_patterns
 
 SEED = 20261201
 VOCABULARY = 20_000
-
-
-def best(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def make_words(rng: random.Random, count: int) -> list[str]:

@@ -137,3 +137,30 @@ def test_model_benchmark_prints_training_and_latency_with_their_ratios() -> None
         rf"parse without scores {NUMBER} ms, ratio {NUMBER}x; target 100 ms (met|NOT MET)",
         out,
     ), out
+
+
+def test_replay_benchmark_labels_by_keys_with_and_without_suggestions() -> None:
+    """Both runs leave the same spans, the effort meter counts what the replayer
+    pressed (the script warns otherwise), and the ratio is printed."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "suggest_replay.py"), "--quick"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
+        timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "WARNING" not in out, out
+    assert re.search(r"articles: 5, [0-9,]+ characters, [0-9,]+ entities", out), out
+    for run in ("1. by hand", "2. with suggestions"):
+        assert re.search(
+            rf"{run}: {NUMBER} key chords \(.*\) in {NUMBER} s, {NUMBER} per span; {NUMBER} key "
+            rf"presses with the modifiers, {NUMBER} per span; effort meter {NUMBER}",
+            out,
+        ), out
+    assert re.search(r"suggestions: [1-9][0-9,]* accepted, ", out), out
+    assert re.search(r"final layers: ([0-9,]+) and \1 spans, identical: True", out), out
+    assert re.search(
+        rf"ratio by hand / with suggestions: {NUMBER}x fewer key chords, {NUMBER}x fewer key "
+        r"presses \(target 2x: (NOT )?met\)",
+        out,
+    ), out

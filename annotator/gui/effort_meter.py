@@ -85,11 +85,18 @@ class EffortMeter(QObject):
     def _ours(self, watched: QObject, kind: QEvent.Type) -> bool:
         """Whether the event is this window's, and seen once: a key press reaches the
         native window, then the focus widget, then its parents if ignored, and the filter
-        sees each delivery; only the focus widget's (or, with no focus, the window's) counts."""
+        sees each delivery; only the focus widget's (or, with no focus, the window's) counts,
+        or, while one of the window's menus is open, the menu's."""
         window = self._window
         if kind == QEvent.Type.Shortcut:  # sent to an action, once
             return window is None or QApplication.activeWindow() is window
         if kind == QEvent.Type.KeyPress:
+            popup = QApplication.activePopupWidget()
+            if popup is not None:  # an open menu takes the keys, the focus stays put
+                if watched is not popup:
+                    return False
+                owner = popup.parentWidget()
+                return window is None or (owner is not None and owner.window() is window)
             focus = QApplication.focusWidget()
             if focus is None:
                 return isinstance(watched, QWindow) and (

@@ -195,3 +195,23 @@ def test_a_rate_shows_once_a_minute_was_measured() -> None:
     assert effort_in_words(Effort(120.0, 1, 6), "0:02:00") == (
         "0:02:00 active · 1 key · 6 spans · 3.00/min"
     )
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")
+def test_keys_typed_in_an_open_menu_count_once(qtbot: Any, window: MainWindow) -> None:
+    """Alt+S opens the Suggest menu and S chooses its first entry: two keys, though the
+    S goes to the menu and not to the widget with the focus."""
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    first = window.workspace.document
+    assert first is not None and first.id is not None
+    window.activateWindow()
+    view = window.article.text
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu) and menu.title() == "&Suggest"
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    window.workspace.open_document(other_document(window))
+    # Alt, then S (a shortcut of the menu bar), then Escape in the menu.
+    assert saved(window)[(first.id, "alice")].keystrokes == 3
