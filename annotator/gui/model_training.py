@@ -37,6 +37,7 @@ class ModelTraining(QObject):
         self._workspace = window.workspace
         self._module_name = module
         self.job: TrainingJob | None = None
+        self.retrain_every: int | None = None  # None: the model module's RETRAIN_EVERY
         self._suggest_when_trained = False
         self.progress = QProgressBar()
         self.progress.setObjectName("modelProgress")
@@ -227,8 +228,9 @@ class ModelTraining(QObject):
             ws = self._workspace
             if module is None or ws.corpus is None or ws.project is None:
                 return
+            every = self.retrain_every or module.RETRAIN_EVERY
             try:
-                reason = module.needs_training(ws.corpus, ws.project.id)
+                reason = module.needs_training(ws.corpus, ws.project.id, every=every)
             except Exception as error:  # a check that fails must not stop the marking
                 log.warning("could not check whether the model is stale: %s", error)
                 return

@@ -89,7 +89,10 @@ class Suggesting(QObject):
         for suggestion in suggestions:
             label = ws.label(suggestion.label_id)
             name, colour = (label.name, label.color) if label is not None else ("?", "#888888")
-            rows.append((suggestion.id, name, colour, text[suggestion.start : suggestion.end]))
+            words = text[suggestion.start : suggestion.end]
+            if suggestion.score is not None:  # a model's confidence, for choosing what to check
+                words += f"  ({suggestion.score:.2f})"
+            rows.append((suggestion.id, name, colour, words))
         self.list.show_suggestions(rows)
         index = self._tabs.indexOf(self.list)
         self._tabs.setTabText(index, f"Suggestions ({len(suggestions)})")

@@ -101,9 +101,11 @@ class Workspace(QObject):
         if self.layer is not None:
             self._shown_annotator_id = self.corpus.reader_id(self.layer)
         self.documentOpened.emit()
-        self.reload_suggestions()
+        # Always said: the article was just refilled without them, even when the same
+        # document was opened again and its suggestions did not change.
+        self.reload_suggestions(announce=True)
 
-    def reload_suggestions(self) -> None:
+    def reload_suggestions(self, *, announce: bool = False) -> None:
         """Read the open document's pending suggestions again; one query, cheap enough to
         run after every action, so decisions, undo and new proposals all show."""
         from annotator.core.suggestions.store import pending
@@ -112,7 +114,7 @@ class Workspace(QObject):
         if self.corpus is not None and self.document is not None and not self.read_only:
             assert self.document.id is not None
             fresh = pending(self.corpus, self.document.id)
-        if fresh != self.suggestions:
+        if announce or fresh != self.suggestions:
             self.suggestions = fresh
             self.suggestionsChanged.emit()
 

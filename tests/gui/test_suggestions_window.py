@@ -244,3 +244,13 @@ def test_label_all_occurrences_from_the_keyboard_is_one_undo_step(
     qtbot.keyClick(view, Qt.Key.Key_L, CTRL | SHIFT)
     assert _layer(window) == before
     assert "select a span first" in window.statusBar().currentMessage()
+
+
+def test_opening_the_same_document_again_keeps_its_suggestions_outlined(
+    qtbot, window: MainWindow
+) -> None:
+    _suggest(window, ("Port Ellison", 0, "Location"))
+    view = window.article.text
+    assert len(view.suggested) == 1
+    window.workspace.open_document(window.workspace.document.id)  # as a click on it does
+    assert len(view.suggested) == 1 and window.suggesting.list.count() == 1
