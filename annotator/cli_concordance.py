@@ -107,5 +107,5 @@ def run_concordance(
         )  # fmt: skip
     for line in kwic_lines(found.hits, args.width):
         print(line)
-    print(found.summary().capitalize() + ".")
+    print(found.summary() + ".")
     return 0

@@ -258,7 +258,7 @@ class Labelling:
 
     def sentence(self, label: str) -> str:
         added = len(self.changes)
-        said = f"labelled {added} match{'es' if added != 1 else ''} {label}"
+        said = f"Labelled {added} match{'es' if added != 1 else ''} {label}"
         if self.skipped:
             said += f"; skipped {self.skipped} overlapping a span already there"
         return said

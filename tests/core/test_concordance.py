@@ -118,7 +118,7 @@ def test_labelling_hits_is_one_step_skipping_overlaps(seeded: Seeded) -> None:
     assert done.skipped == 1 and len(done.changes) == len(hits) - 1
     assert (
         done.sentence("LOC")
-        == f"labelled {len(hits) - 1} matches LOC; skipped 1 overlapping a span already there"
+        == f"Labelled {len(hits) - 1} matches LOC; skipped 1 overlapping a span already there"
     )
     mine = {(span.document_id, span.start, span.end) for span in corpus.all_spans(other)}
     assert (other, 16, 18) in mine
