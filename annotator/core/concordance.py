@@ -80,11 +80,14 @@ def compile_pattern(
     pattern: str, *, regex: bool = False, ignore_case: bool = False, whole_word: bool = False
 ) -> re.Pattern[str]:
     """The search as a compiled expression; a plain string is matched literally.
-    A bad regular expression is a UserError that says where it goes wrong."""
+    A bad regular expression is a UserError that says where it goes wrong. The whole
+    word rule is complete only together with `_matches`."""
     if not pattern:
         raise UserError("type something to search for")
     body = pattern if regex else re.escape(pattern)
-    if whole_word:
+    if whole_word and regex:
+        # An expression's alternatives must be tried at the boundary itself. A literal
+        # is searched bare (fast) and its boundaries checked after (see `_matches`).
         body = rf"(?<!\w)(?:{body})(?!\w)"
     flags = re.IGNORECASE if ignore_case else 0
     try:
@@ -104,6 +107,22 @@ def _cuts(text: str, start: int, end: int, whole_word: bool) -> bool:
         return True
     before = text[start - 1] if start else ""
     return whole_word and any(c and is_word_character(c) for c in (before, after))
+
+
+def _matches(compiled: re.Pattern[str], text: str, whole_word: bool) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-empty match that splits no character and, with
+    `whole_word`, touches no word character. After a refused match the search goes
+    on from its second character, so "a a" still finds the second pair in "xa a a"."""
+    position = 0
+    while position <= len(text) and (match := compiled.search(text, position)) is not None:
+        start, end = match.span()
+        if start == end:
+            position = end + 1
+        elif _cuts(text, start, end, whole_word):
+            position = start + 1
+        else:
+            yield start, end
+            position = end
 
 
 def _flat(text: str) -> str:
@@ -207,16 +226,13 @@ def search(
             found: list[Hit] = []
             for document_id, title, text in documents:
                 searched += 1
-                for match in compiled.finditer(text):
-                    start, end = match.span()
-                    if start == end or _cuts(text, start, end, whole_word):
-                        continue
+                for start, end in _matches(compiled, text, whole_word):
                     if len(hits) + len(found) == limit:
                         capped = True
                         break
                     left, right = _context(text, start, end, width)
                     found.append(
-                        Hit(document_id, title, start, end, left, _flat(match.group()), right)
+                        Hit(document_id, title, start, end, left, _flat(text[start:end]), right)
                     )
                 if capped:
                     break
@@ -306,7 +322,8 @@ def label_hits(corpus: Corpus, hits: Iterable[Hit], label_id: int) -> Labelling:
             record(session, change, annotator=corpus.annotator_name)
             changes.append(change)
             index.add(_Labelled(-len(changes), hit.start, hit.end, "", ""))
-            if hit.document_id not in started:
-                started.add(hit.document_id)
-                ops.start_document(hit.document_id, session=session, annotator_id=me)
+            started.add(hit.document_id)
+        session.flush()  # once, not in each start_document's query
+        for document_id in sorted(started):
+            ops.start_document(document_id, session=session, annotator_id=me)
     return Labelling(changes, skipped)

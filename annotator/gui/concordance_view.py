@@ -167,7 +167,8 @@ class ConcordanceDialog(QDialog):
 
     def _add_undo_keys(self) -> None:
         """Ctrl+Z and Ctrl+Shift+Z here take back what was done here (or in the article):
-        the window's own keys do not reach another top-level window."""
+        the window's own keys do not reach another top-level window. Ctrl+F (or
+        Ctrl+Shift+F again) goes back to the field."""
         for text, keys, slot in (
             ("Undo", QKeySequence.StandardKey.Undo, self._workspace.undo),
             ("Redo", QKeySequence.StandardKey.Redo, self._workspace.redo),
@@ -179,6 +180,10 @@ class ConcordanceDialog(QDialog):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(slot)
             self.addAction(action)
+        back = QAction("Search again", self)  # from the results back to the field
+        back.setShortcuts([QKeySequence("Ctrl+Shift+F"), QKeySequence("Ctrl+F")])
+        back.triggered.connect(self.focus_field)
+        self.addAction(back)
 
     # -- searching ------------------------------------------------------------------------
 

@@ -80,6 +80,13 @@ def test_regex_case_and_word_options(seeded: Seeded) -> None:
         "e\u0301"
     ]
     assert search(engine, project, "x*", regex=True).hits == []  # empty matches are not hits
+    pairs = add_document(seeded.corpus, project, "xa a a; ab abab", "pairs")
+    found = search(engine, project, "a a", whole_word=True).hits
+    assert [(hit.document_id, hit.start) for hit in found] == [(pairs, 3)]  # after "xa a", refused
+    both = search(engine, project, r"a|ab", regex=True, whole_word=True).hits
+    assert [(h.match, h.start) for h in both if h.document_id == pairs] == [
+        ("a", 3), ("a", 5), ("ab", 8),
+    ]  # fmt: skip
     assert search(engine, project, "a.b", ignore_case=True).hits == []  # literal, not a pattern
 
 

@@ -58,7 +58,8 @@ def test_search_label_undo_and_open_from_the_keyboard(qtbot, window: MainWindow)
     dialog.grab().save("/tmp/concordance.png")
 
     # Whole word (three Tabs from the field, Space) leaves "Zorblaxian" out.
-    dialog.field.setFocus()
+    qtbot.keyClick(dialog.table, Qt.Key.Key_F, CTRL)
+    assert dialog.field.hasFocus()
     for _ in range(3):
         qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
     assert dialog.whole_word.hasFocus()
