@@ -136,20 +136,24 @@ def _context(text: str, start: int, end: int, width: int) -> tuple[str, str]:
 def _documents(
     connection: Connection, project_id: int, batch: int
 ) -> Iterator[list[tuple[int, str, str]]]:
-    """The project's documents in id order, `batch` at a time (keyset paging, so each
-    query costs the same however far in)."""
-    last = 0
-    while True:
+    """The project's documents in id order, `batch` at a time. Their ids first (one
+    query on the project's index), then each batch by primary key: paging on
+    `project_id` with ORDER BY id would sort the whole project again for every batch."""
+    ids = [
+        int(found)
+        for found in connection.execute(
+            select(document_t.c.id)
+            .where(document_t.c.project_id == project_id)
+            .order_by(document_t.c.id)
+        ).scalars()
+    ]
+    for first in range(0, len(ids), batch):
         rows = connection.execute(
             select(document_t.c.id, document_t.c.title, document_t.c.text)
-            .where(document_t.c.project_id == project_id, document_t.c.id > last)
+            .where(document_t.c.id.in_(ids[first : first + batch]))
             .order_by(document_t.c.id)
-            .limit(batch)
         ).all()
-        if not rows:
-            return
         yield [(int(row.id), row.title or f"document {row.id}", row.text) for row in rows]
-        last = int(rows[-1].id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +260,7 @@ def _with_labels(connection: Connection, hits: Sequence[Hit]) -> list[Hit]:
 
 def relabelled(engine: Engine, hits: Sequence[Hit]) -> list[Hit]:
     """The same hits with their labels read again (after labelling, undo, or someone
-    else's work), a thousand documents a query."""
+    else's work), a thousand hits a query."""
     fresh: list[Hit] = []
     with engine.connect() as connection:
         for first in range(0, len(hits), 1000):
