@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator import __version__
 from annotator.base.vocabulary import EnvVar, ExportFormat, LabelKind, Origin, Status
+from annotator.cli_concordance import concordance_commands, run_concordance
 from annotator.cli_suggest import run_suggest, suggest_commands
 from annotator.cli_team import run_team, team_commands
 from annotator.formats.registry import EXPORT_FORMATS, IMPORT_FORMATS, TagScheme, described
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     _copy_command(commands)
     team_commands(commands, common)
     suggest_commands(commands, acting)
+    concordance_commands(commands, common)
     return parser
 
 
@@ -768,6 +770,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "copy": _copy,
     "team": lambda args: run_team(args, _table),
     "suggest": lambda args: run_suggest(args, _corpus),
+    "concordance": lambda args: run_concordance(args, _corpus),
 }
 
 if __name__ == "__main__":

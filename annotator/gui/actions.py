@@ -32,6 +32,7 @@ class Act(Enum):
     UNDO = ("&Undo", ("Ctrl+Z",))
     REDO = ("&Redo", ("Ctrl+Shift+Z",))
     FIND = ("&Find in article", ("Ctrl+F",))
+    SEARCH_CORPUS = ("Search the &corpus…", ("Ctrl+Shift+F",))
     DELETE_SPAN = ("&Delete span", ("Delete",))
     LABELS = ("&Labels…", ("Ctrl+L",))
     SETTINGS = ("&Settings…", ("Ctrl+,",))
@@ -83,6 +84,7 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.UNDO: lambda w: w.workspace.undo,
     Act.REDO: lambda w: w.workspace.redo,
     Act.FIND: lambda w: w.article.find_bar.open_bar,
+    Act.SEARCH_CORPUS: lambda w: lambda: _search_corpus(w),
     Act.DELETE_SPAN: lambda w: w.delete_span,
     Act.LABELS: lambda w: w.edit_labels,
     Act.SETTINGS: lambda w: w.edit_settings,
@@ -108,6 +110,14 @@ SLOTS: dict[Act, Callable[[MainWindow], Callable[..., object]]] = {
     Act.ACCEPT_IN_VIEW: lambda w: w.suggesting.accept_in_view,
     Act.LABEL_ALL_OCCURRENCES: lambda w: w.suggesting.label_all_occurrences,
 }
+
+
+def _search_corpus(window: MainWindow) -> None:
+    from annotator.gui.concordance_view import open_concordance  # made when first asked for
+
+    open_concordance(window)
+
+
 THEME_ACTS = {"system": Act.THEME_SYSTEM, "light": Act.THEME_LIGHT, "dark": Act.THEME_DARK}
 
 
@@ -160,8 +170,8 @@ MENUS: tuple[tuple[str, tuple[Act | None, ...]], ...] = (
         Act.CONNECT, Act.SWITCH_PROJECT, SEPARATOR, Act.QUIT,
     )),
     ("&Edit", (
-        Act.UNDO, Act.REDO, SEPARATOR, Act.FIND, Act.DELETE_SPAN, SEPARATOR, Act.LABELS,
-        Act.SNAP, Act.SETTINGS,
+        Act.UNDO, Act.REDO, SEPARATOR, Act.FIND, Act.SEARCH_CORPUS, Act.DELETE_SPAN, SEPARATOR,
+        Act.LABELS, Act.SNAP, Act.SETTINGS,
     )),
     ("&Go", (
         Act.NEXT_DOCUMENT, Act.PREVIOUS_DOCUMENT, SEPARATOR, Act.DONE_AND_NEXT,

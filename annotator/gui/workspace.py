@@ -352,9 +352,21 @@ class Workspace(QObject):
     # -- announcing -------------------------------------------------------------------
 
     def _announce_all(self, changes: list[Change]) -> None:
-        """Bring the open state in line with one action's changes, then say so once."""
+        """Bring the open state in line with one action's changes, then say so once.
+
+        An action across several documents (labelling search results) is shown where
+        it touches the open document; the others' rows in the list are brought up to
+        date, none is opened in turn (the last would be left open)."""
+        spread = {change.document_id for change in changes if change.entity == "span"}
+        open_id = self.document.id if self.document is not None else None
         for change in changes:
+            if len(spread) > 1 and change.entity == "span" and change.document_id != open_id:
+                continue
             self._announce(change)
+        if len(spread) > 1:
+            for document_id in spread - {open_id, None}:
+                assert document_id is not None
+                self.documentStateChanged.emit(document_id)
         if any(change.entity in ("span", "trash") for change in changes):
             self.reload_suggestions()
         self.changed.emit(changes)
