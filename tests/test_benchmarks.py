@@ -164,3 +164,25 @@ def test_replay_benchmark_labels_by_keys_with_and_without_suggestions() -> None:
         r"presses \(target 2x: (NOT )?met\)",
         out,
     ), out
+
+
+def test_concordance_benchmark_prints_each_figure_with_its_ratio() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "concordance_speed.py"), "--quick",
+         "--runs", "1"],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
+        timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for figure in ("a. rare word", "b. common word"):
+        assert re.search(
+            rf"{figure}: {NUMBER} ms \({NUMBER} hits, {NUMBER} labelled\) vs raw {NUMBER} ms "
+            rf"\({NUMBER} matches\); ratio {NUMBER}x",
+            out,
+        ), out
+    assert re.search(
+        rf"c\. label_hits of {NUMBER} results in one action: {NUMBER} ms vs raw executemany "
+        rf"{NUMBER} ms; ratio {NUMBER}x",
+        out,
+    ), out
