@@ -8,13 +8,13 @@ span or where the same suggestion was rejected before, and turns them into annot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A proposed span in code points; `label` is a label name of the project."""
+class Suggestion(NamedTuple):
+    """A proposed span in code points; `label` is a label name of the project. A tuple,
+    as a large gazetteer makes tens of thousands per article and a tuple is made two to
+    three times faster than a frozen dataclass."""
 
     start: int
     end: int

@@ -1,6 +1,7 @@
-"""Many phrases found at once: an Aho-Corasick automaton (pyahocorasick), so a text is
-read once whatever the number of phrases, and a gazetteer of 100,000 entries costs no
-more per character than one of ten.
+"""Many phrases found at once: an Aho-Corasick automaton (ahocorasick-rs, a contiguous
+NFA in Rust, about twice as fast over a text as pyahocorasick), so a text is read once
+whatever the number of phrases, and a gazetteer of 100,000 entries costs little more
+per character than one of ten.
 
 Whole words without a Python step per partial match: the automaton reads the text with
 every non-word character turned into one sentinel (same length, so offsets stay), and a
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import ahocorasick
 import numpy as np
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from annotator.core.suggestions import Suggestion
 
@@ -89,7 +90,6 @@ class PhraseMatcher:
     ) -> None:
         self.source = source
         self.case_sensitive = case_sensitive
-        self._automaton = ahocorasick.Automaton()
         seen: set[str] = set()
         stored: dict[str, tuple[_Entry, ...]] = {}
         for phrase, label in phrases:
@@ -114,23 +114,30 @@ class PhraseMatcher:
                 *stored.get(stored_key, ()),
                 (len(stored_key) - lead, len(key), check, label),
             )
-        for stored_key, entries in stored.items():
-            self._automaton.add_word(stored_key, entries)
+        self._entries = list(stored.values())  # by the automaton's pattern index
         self.size = len(seen)
-        if self.size:
-            self._automaton.make_automaton()
+        self._automaton = (
+            AhoCorasick(
+                list(stored),
+                matchkind=MatchKind.Standard,
+                implementation=Implementation.ContiguousNFA,
+            )
+            if stored
+            else None
+        )
 
     def suggest(self, text: str) -> list[Suggestion]:
-        if not self.size:
+        if self._automaton is None:
             return []
         haystack = text if self.case_sensitive else _lowered(text)
         padded = _SENTINEL + _words_only(haystack) + _SENTINEL
         found: list[tuple[int, int, str]] = []
-        # A match ending at index `last` of the padded text: the phrase begins at
-        # last - back in the text (the pad shifts by one, the lead sentinel by one more).
-        for last, entries in self._automaton.iter(padded):
-            for back, size, check, label in entries:
-                start = last - back
+        # A match ending before index `end` of the padded text: the phrase begins at
+        # end - 1 - back in the text (the pad shifts by one, the lead sentinel by one more).
+        entries_of = self._entries
+        for index, _begin, end in self._automaton.find_matches_as_indexes(padded, overlapping=True):
+            for back, size, check, label in entries_of[index]:
+                start = end - 1 - back
                 if check is None or haystack[start : start + size] == check:
                     found.append((start, -size, label))
         # Longest match first among those starting earliest; then no overlaps.
