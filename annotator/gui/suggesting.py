@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QDialog, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QListWidget,
+    QListWidgetItem,
+    QProgressDialog,
+)
 
 if TYPE_CHECKING:
     from annotator.core.changes import Change
@@ -77,6 +83,7 @@ class Suggesting(QObject):
         # The pattern files last proposed from, measured with the other sources.
         self.pattern_files: list[Path] = []
         self.quality: QDialog | None = None
+        self.progress: QProgressDialog | None = None
 
     # -- showing ----------------------------------------------------------------------
 
@@ -278,19 +285,41 @@ class Suggesting(QObject):
 
         ws = self._workspace
         assert ws.corpus is not None and ws.project is not None and ws.project.id is not None
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        # A model takes tens of milliseconds an article: a long run shows its progress
+        # (after half a second) and can be stopped, keeping what it proposed so far.
+        dialog = QProgressDialog("Suggesting…", "Stop", 0, 0, self._window)
+        dialog.setObjectName("suggestingProgress")
+        dialog.setWindowTitle("Suggesting")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(500)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.rejected.connect(dialog.cancel)  # Escape stops the run, as Stop does
+        self.progress = dialog
+
+        def step(done: int, total: int) -> bool:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            dialog.setLabelText(f"Suggesting in document {done} of {total}…")
+            QApplication.processEvents()
+            return not dialog.wasCanceled()
+
         try:
-            report = propose(ws.corpus, ws.project.id, suggesters)
+            report = propose(ws.corpus, ws.project.id, suggesters, progress=step)
         except UserError as error:
             ws.failed.emit(str(error))
             return
         finally:
-            QApplication.restoreOverrideCursor()
+            dialog.close()
         ws.reload_suggestions()
         self._tabs.setCurrentWidget(self.list)
         sentences = report.sentences()
-        unknown = [line for line in sentences if line.endswith("which the project lacks.")]
-        self._say(" ".join(sentences[:1] + unknown[:1]) + " Tab steps through them.")
+        notes = [
+            line
+            for line in sentences
+            if line.endswith("which the project lacks.") or line.startswith("Stopped after")
+        ]
+        self._say(" ".join(sentences[:1] + notes[:2]) + " Tab steps through them.")
 
     def measure(self) -> None:
         """Precision, recall and F1 of the sources in use, in a table."""

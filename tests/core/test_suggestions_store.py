@@ -192,3 +192,28 @@ def test_a_span_relabelled_onto_a_suggestion_or_refusal_settles_it(
 
 
 ALL = tuple(origin.value for origin in Origin)
+
+
+def test_a_run_stopped_part_way_keeps_what_it_proposed_and_says_so(
+    corpus: Corpus, news: tuple[int, list[int]]
+) -> None:
+    project_id, (first, second) = news
+    labels = _labels(corpus, project_id)
+    corpus.add_span(first, labels["LOC"], 23, 28)  # Seoul
+    seen: list[tuple[int, int]] = []
+
+    def stop_after_one(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return done < 1
+
+    report = store.propose(
+        corpus, project_id, [corpus_suggester(corpus, project_id)], progress=stop_after_one
+    )
+    assert seen == [(1, 2)]
+    assert report.stopped_after == (1, 2)
+    assert report.sentences()[-1] == "Stopped after 1 of 2 documents, as asked."
+    assert [TEXTS[0][s.start : s.end] for s in store.pending(corpus, first)] == ["Seoul"]
+    assert store.pending(corpus, second) == []
+    # A new run goes on where it stopped.
+    store.propose(corpus, project_id, [corpus_suggester(corpus, project_id)])
+    assert [TEXTS[1][s.start : s.end] for s in store.pending(corpus, second)] == ["Seoul"]

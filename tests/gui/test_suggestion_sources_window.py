@@ -3,14 +3,17 @@ how good each source is, measured in a table (Ctrl+Shift+M)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
 
 from annotator.base.vocabulary import Status
+from annotator.core.importing import import_paths
+from annotator.core.suggestions import Suggestion
 from annotator.core.suggestions.store import pending
 from annotator.gui.main_window import MainWindow
 from annotator.gui.suggestion_quality import QualityDialog
@@ -108,3 +111,50 @@ def test_measuring_shows_precision_recall_and_f1_per_source_and_label(
     assert rows[("Pattern files", "Location")][3] == f"{precision:.3f}"
     assert rows[("Pattern files", "Location")][4] == "1.000"
     assert ("All sources", "all labels") in rows
+
+
+class SlowSource:
+    """A source as slow as a model on a long article, so the run shows its progress."""
+
+    source = "model"
+
+    def suggest(self, text: str) -> list[Suggestion]:
+        time.sleep(0.05)
+        start = text.index("Port Ellison") if "Port Ellison" in text else 0
+        return [Suggestion(start, start + 4, "Location", self.source, 0.5)]
+
+
+@pytest.mark.parametrize("how", ["Stop", "Escape"])
+def test_a_long_suggestion_run_shows_progress_and_stops_when_asked(
+    qtbot, window: MainWindow, tmp_path: Path, how: str
+) -> None:
+    ws = window.workspace
+    articles = tmp_path / "more.jsonl"
+    articles.write_text(
+        "".join(f'{{"text": "Ferry {n} left Port Ellison at dawn."}}\n' for n in range(40)),
+        encoding="utf-8",
+    )
+    assert import_paths(ws.corpus, [articles], project=ws.project.name).documents == 40
+    stopped: list[str] = []
+
+    def press_stop() -> None:
+        dialog = window.findChild(QProgressDialog, "suggestingProgress")
+        if dialog is None or not dialog.isVisible():
+            QTimer.singleShot(50, press_stop)
+            return
+        stopped.append(dialog.labelText())
+        [stop] = dialog.findChildren(QPushButton)
+        assert stop.text() == "Stop"
+        if how == "Stop":
+            qtbot.mouseClick(stop, Qt.MouseButton.LeftButton)
+        else:
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(50, press_stop)
+    window.suggesting.propose_from([SlowSource()])
+    assert stopped and stopped[0].startswith("Suggesting in document ")
+    message = window.statusBar().currentMessage()
+    assert "Stopped after " in message and " of 43 documents" in message
+    assert not window.findChild(QProgressDialog, "suggestingProgress").isVisible()
+    proposed = sum(len(pending(ws.corpus, row.id)) for row in ws.corpus.documents(ws.project.id))
+    assert 0 < proposed < 43  # what was proposed before the stop is kept

@@ -49,6 +49,7 @@ class ProposalReport:
     already_there: int = 0  # the layer had a span there, or had rejected the same one
     unknown_labels: Counter[str] = field(default_factory=Counter)
     new_span_ids: list[int] = field(default_factory=list)
+    stopped_after: tuple[int, int] | None = None  # (documents read, of how many) if stopped
 
     @property
     def total(self) -> int:
@@ -66,6 +67,9 @@ class ProposalReport:
             )
         for label, count in sorted(self.unknown_labels.items()):
             lines.append(f"Left out {count} with the label {label!r}, which the project lacks.")
+        if self.stopped_after is not None:
+            read, total = self.stopped_after
+            lines.append(f"Stopped after {read} of {total} documents, as asked.")
         return lines
 
 
@@ -186,28 +190,34 @@ def propose(
     suggesters: Sequence[Suggester],
     *,
     document_ids: Iterable[int] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], bool | None] | None = None,
 ) -> ProposalReport:
     """Run the sources over the documents (by default those not done) and write what
-    they find, a few hundred documents per transaction; `progress(done, total)`."""
+    they find, a few hundred documents per transaction. `progress(done, total)` is called
+    after each document; False from it stops there, keeping what was written (they are
+    proposals only, and a new run skips none of the rest)."""
     chosen = (
         list(document_ids) if document_ids is not None else documents_to_suggest(corpus, project_id)
     )
     report = ProposalReport()
+    done = 0
     for first in range(0, len(chosen), DOCUMENTS_PER_WRITE):
         batch = chosen[first : first + DOCUMENTS_PER_WRITE]
         query = select(document_t.c.id, document_t.c.text).where(document_t.c.id.in_(batch))
         with corpus.engine.connect() as connection:
             texts: dict[int, str] = {row[0]: row[1] for row in connection.execute(query)}
-        found = {
-            document_id: [
+        found: dict[int, list[Suggestion]] = {}
+        for document_id, text in texts.items():
+            found[document_id] = [
                 suggestion for suggester in suggesters for suggestion in suggester.suggest(text)
             ]
-            for document_id, text in texts.items()
-        }
+            done += 1
+            if progress is not None and progress(done, len(chosen)) is False:
+                report.stopped_after = (done, len(chosen))
+                break
         write_suggestions(corpus, project_id, found, report)
-        if progress is not None:
-            progress(min(first + DOCUMENTS_PER_WRITE, len(chosen)), len(chosen))
+        if report.stopped_after is not None:
+            break
     return report
 
 
