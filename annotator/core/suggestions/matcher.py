@@ -1,7 +1,7 @@
 """Many phrases found at once: an Aho-Corasick automaton (ahocorasick-rs, a contiguous
-NFA in Rust, about twice as fast over a text as pyahocorasick), so a text is read once
-whatever the number of phrases, and a gazetteer of 100,000 entries costs little more
-per character than one of ten.
+NFA in Rust reading UTF-8, about four times as fast over a text as pyahocorasick), so a
+text is read once whatever the number of phrases, and a gazetteer of 100,000 entries
+costs little more per character than one of ten.
 
 Whole words without a Python step per partial match: the automaton reads the text with
 every non-word character turned into one sentinel (same length, so offsets stay), and a
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+from ahocorasick_rs import BytesAhoCorasick, Implementation, MatchKind
 
 from annotator.core.suggestions import Suggestion
 
@@ -27,6 +27,11 @@ _ASCII_WORD = np.array([chr(code).isalnum() or code == 0x5F for code in range(12
 
 def _is_word_character(character: str) -> bool:
     return character.isalnum() or character == "_"
+
+
+def _utf8(text: str) -> bytes:
+    """Lone surrogates (a text may hold them) pass as three bytes, like any character."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _lowered(text: str) -> str:
@@ -117,8 +122,8 @@ class PhraseMatcher:
         self._entries = list(stored.values())  # by the automaton's pattern index
         self.size = len(seen)
         self._automaton = (
-            AhoCorasick(
-                list(stored),
+            BytesAhoCorasick(
+                [_utf8(stored_key) for stored_key in stored],
                 matchkind=MatchKind.Standard,
                 implementation=Implementation.ContiguousNFA,
             )
@@ -132,10 +137,20 @@ class PhraseMatcher:
         haystack = text if self.case_sensitive else _lowered(text)
         padded = _SENTINEL + _words_only(haystack) + _SENTINEL
         found: list[tuple[int, int, str]] = []
+        # The automaton reads UTF-8 (twice as fast as letting it convert a str); a stored
+        # key is whole characters, so a match begins and ends at character boundaries.
+        data = _utf8(padded)
+        matches = self._automaton.find_matches_as_indexes(data, overlapping=True)
+        indexes = [index for index, _begin, _end in matches]
+        ends = [end for _index, _begin, end in matches]
+        if len(data) != len(padded) and ends:  # not ASCII: byte offsets to code points
+            starts_a_character = (np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80
+            characters_up_to = np.cumsum(starts_a_character)
+            ends = characters_up_to[np.array(ends) - 1].tolist()
         # A match ending before index `end` of the padded text: the phrase begins at
         # end - 1 - back in the text (the pad shifts by one, the lead sentinel by one more).
         entries_of = self._entries
-        for index, _begin, end in self._automaton.find_matches_as_indexes(padded, overlapping=True):
+        for index, end in zip(indexes, ends, strict=True):
             for back, size, check, label in entries_of[index]:
                 start = end - 1 - back
                 if check is None or haystack[start : start + size] == check:
@@ -144,9 +159,10 @@ class PhraseMatcher:
         found.sort()
         chosen: list[Suggestion] = []
         reached = 0
+        source, make = self.source, tuple.__new__  # half the cost of Suggestion(...)
         for start, minus_size, label in found:
             if start >= reached:
                 end = start - minus_size
-                chosen.append(Suggestion(start, end, label, self.source))
+                chosen.append(make(Suggestion, (start, end, label, source, None)))
                 reached = end
         return chosen
