@@ -247,7 +247,8 @@ def test_model_trains_when_there_is_none_then_suggests_in_the_documents_not_done
     code, out, err = run(capsys, *suggest)
     assert code == 0, err
     assert "Training the model (there is no model yet):" in err
-    assert re.search(r"epoch 6/6: loss [0-9.]+ \(100%\)", err), err
+    # 40 documents are few: more passes over them (45), so the model still learns.
+    assert re.search(r"epoch 45/45: loss [0-9.]+ \(100%\)", err), err
     assert "Trained on 40 documents (alice's done documents)" in err
     lines = out.splitlines()
     assert re.fullmatch(r"Suggested [0-9]+ spans in 10 documents\.", lines[0]), out
@@ -291,6 +292,8 @@ def test_evaluate_model_measures_on_done_documents_it_did_not_learn_from(
     )
     rows = {tuple(line.split()[:2]): line.split()[2:] for line in lines[3:]}
     assert set(rows) >= {("model", "PER"), ("model", "(all)"), ("(all)", "(all)")}
+    # Trained from scratch on 32 short documents, it already finds most unseen names.
+    assert float(rows[("model", "(all)")][-1]) >= 0.8, out
     assert _model_pending(news_db) == []  # nothing written, no model kept
     with Corpus.open(news_db, annotator="alice") as corpus:
         from annotator.core.suggestions.model import needs_training

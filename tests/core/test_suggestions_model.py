@@ -187,7 +187,9 @@ def test_nothing_to_train_on_is_refused_before_a_process_starts(
     small: tuple[Corpus, int, list[int]],
 ) -> None:
     corpus, project_id, _ = small
-    with pytest.raises(UserError, match="nothing to train on: alice's done documents are none"):
+    with pytest.raises(
+        UserError, match="nothing to train on: there are no alice's done documents yet"
+    ):
         start_training(corpus, project_id)
 
 

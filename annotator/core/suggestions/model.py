@@ -56,6 +56,11 @@ if importlib.util.find_spec("spacy") is None:
 # Retrain once this many more documents are done than the model learnt from.
 RETRAIN_EVERY = 20
 EPOCHS = 6
+# A small set needs more passes: measured on generated news, 32 documents reach F1 0.02
+# after 6 passes, 0.40 after 20 and 0.96 after 40. So a training makes at least as many
+# document passes as 300 documents in 6 epochs do, within EPOCHS..MAX_EPOCHS.
+DOCUMENT_PASSES = 1_800
+MAX_EPOCHS = 50
 BATCH_SIZE = 8
 DROPOUT = 0.1
 BEAM_WIDTH = 8
@@ -265,7 +270,7 @@ def train(
     from thinc.api import fix_random_seed
 
     if not data.documents:
-        raise UserError(f"nothing to train on: {data.reference} are none")
+        raise UserError(f"nothing to train on: there are no {data.reference}")
     began = time.perf_counter()
     fix_random_seed(SEED)
     nlp = spacy.blank("en")
@@ -456,7 +461,7 @@ def start_training(
     project_id: int,
     *,
     annotator: str | None = None,
-    epochs: int = EPOCHS,
+    epochs: int | None = None,
     folder: Path | None = None,
     exclude: Collection[int] = (),
 ) -> TrainingJob:
@@ -465,7 +470,8 @@ def start_training(
     data = training_data(corpus, project_id, annotator=annotator, exclude=exclude)
     if not data.documents:
         raise UserError(
-            f"nothing to train on: {data.reference} are none; mark documents done first"
+            f"nothing to train on: there are no {data.reference} yet; label some documents "
+            "and mark them done first (Ctrl+Enter in the window)"
         )
     meta = {
         "database": place(corpus.engine.url),
@@ -473,7 +479,12 @@ def start_training(
         "annotator": annotator or corpus.annotator_name,
     }
     target = folder or model_folder(corpus, project_id, annotator=annotator)
-    return TrainingJob(data, target, epochs=epochs, meta=meta)
+    return TrainingJob(data, target, epochs=epochs or epochs_for(len(data.documents)), meta=meta)
+
+
+def epochs_for(documents: int) -> int:
+    """Passes over a training set of this many documents (see DOCUMENT_PASSES)."""
+    return max(EPOCHS, min(MAX_EPOCHS, -(-DOCUMENT_PASSES // max(documents, 1))))
 
 
 # -- suggesting ------------------------------------------------------------------------
@@ -542,6 +553,7 @@ def model_suggester(
 
 __all__ = [
     "RETRAIN_EVERY",
+    "epochs_for",
     "ModelInfo",
     "ModelSuggester",
     "TrainingCancelled",
