@@ -553,13 +553,13 @@ def model_suggester(
 
 __all__ = [
     "RETRAIN_EVERY",
-    "epochs_for",
     "ModelInfo",
     "ModelSuggester",
     "TrainingCancelled",
     "TrainingData",
     "TrainingJob",
     "TrainingProgress",
+    "epochs_for",
     "model_folder",
     "model_info",
     "model_suggester",
