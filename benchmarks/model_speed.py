@@ -24,8 +24,9 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best  # the script beside this one
 
 from annotator.core.generated_news import NewsGenerator, generate
 from annotator.core.suggestions.evaluation import Score
@@ -33,15 +34,6 @@ from annotator.core.suggestions.model import EPOCHS, ModelSuggester, TrainingDat
 
 SEED = 20261201
 TARGET_MS = 100.0
-
-
-def best(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def main() -> None:

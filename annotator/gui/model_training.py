@@ -113,10 +113,7 @@ class ModelTraining(QObject):
         from annotator.base.errors import UserError
 
         ws = self._workspace
-        if ws.corpus is None or ws.project is None or ws.project.id is None:
-            return
-        if ws.read_only:
-            self._say("suggestions are made in your own layer; switch to it first")
+        if not self._window.suggesting.can_suggest():
             return
         module = self._module()
         if module is None:

@@ -241,16 +241,23 @@ class Suggesting(QObject):
 
     # -- sources ----------------------------------------------------------------------
 
+    def can_suggest(self) -> bool:
+        """A project is open in one's own layer (suggestions go nowhere else); else say why."""
+        ws = self._workspace
+        if ws.corpus is None or ws.project is None or ws.project.id is None:
+            return False
+        if ws.read_only:
+            self._say("suggestions are made in your own layer; switch to it first")
+            return False
+        return True
+
     def suggest_from_spans(self) -> None:
         """What this annotator labelled anywhere in the project, proposed wherever else the
         same words stand in the documents not yet done."""
         from annotator.core.suggestions.corpus_forms import corpus_suggester
 
         ws = self._workspace
-        if ws.corpus is None or ws.project is None or ws.project.id is None:
-            return
-        if ws.read_only:
-            self._say("suggestions are made in your own layer; switch to it first")
+        if not self.can_suggest():
             return
         self.propose_from([corpus_suggester(ws.corpus, ws.project.id)])
 
@@ -262,10 +269,7 @@ class Suggesting(QObject):
         from annotator.gui import file_dialogs
 
         ws = self._workspace
-        if ws.corpus is None or ws.project is None or ws.project.id is None:
-            return
-        if ws.read_only:
-            self._say("suggestions are made in your own layer; switch to it first")
+        if not self.can_suggest():
             return
         paths = file_dialogs.pattern_files(self._window)
         if not paths:
