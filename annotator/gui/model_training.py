@@ -115,6 +115,7 @@ class ModelTraining(QObject):
         ws = self._workspace
         if not self._window.suggesting.can_suggest():
             return
+        assert ws.corpus is not None and ws.project is not None
         module = self._module()
         if module is None:
             return

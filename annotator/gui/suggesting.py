@@ -220,6 +220,7 @@ class Suggesting(QObject):
             self._say("select a span first: its other occurrences take its label")
             return
         self.propose_occurrences(span.start, span.end, span.label_id)
+        assert ws.document.id is not None
         text = ws.document.text
         words = text[span.start : span.end]
         ids = [
@@ -259,6 +260,7 @@ class Suggesting(QObject):
         ws = self._workspace
         if not self.can_suggest():
             return
+        assert ws.corpus is not None and ws.project is not None and ws.project.id is not None
         self.propose_from([corpus_suggester(ws.corpus, ws.project.id)])
 
     def suggest_from_patterns(self) -> None:

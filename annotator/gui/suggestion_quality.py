@@ -121,7 +121,8 @@ class QualityDialog(QDialog):
 
     def cells(self) -> list[list[str]]:
         """The table as shown, row by row (what a reader sees; tests read it)."""
-        return [
-            [self.table.item(row, column).text() for column in range(self.table.columnCount())]
-            for row in range(self.table.rowCount())
-        ]
+        rows = []
+        for row in range(self.table.rowCount()):
+            items = [self.table.item(row, column) for column in range(self.table.columnCount())]
+            rows.append([item.text() if item is not None else "" for item in items])
+        return rows
