@@ -104,6 +104,17 @@ def effort_by_document(corpus: Corpus, project_id: int) -> dict[tuple[int, str],
         }
 
 
+def effort_on(corpus: Corpus, document_id: int, *, annotator: str | None = None) -> Effort | None:
+    """One annotator's effort on one document (for a tooltip: one row by its key)."""
+    annotator_id = corpus.reader_id(annotator)
+    query = select(effort_t.c.active_seconds, effort_t.c.keystrokes, effort_t.c.spans_made).where(
+        effort_t.c.document_id == document_id, effort_t.c.annotator_id == annotator_id
+    )
+    with corpus.engine.connect() as connection:
+        row = connection.execute(query).first()
+    return None if row is None else Effort(float(row[0]), int(row[1]), int(row[2]))
+
+
 def effort_by_annotator(corpus: Corpus, project_id: int) -> dict[str, Effort]:
     query = (
         select(

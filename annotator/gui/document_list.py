@@ -139,10 +139,22 @@ class DocumentListModel(QAbstractListModel):
                 f"{row.title or f'Document {row.id}'}\n"
                 f"{STATUS_NAMES.get(row.status, row.status)} · {row.spans} span(s) · "
                 f"{row.chars:,} characters"
-            )
+            ) + self._effort_line(row.id)
         if role == DOCUMENT_ID:
             return row.id
         return None
+
+    def _effort_line(self, document_id: int) -> str:
+        """The shown layer's time on the document, read when the tooltip is asked for."""
+        from annotator.core.effort import clock_time, effort_on
+
+        workspace = self._workspace
+        if workspace.corpus is None:
+            return ""
+        effort = effort_on(workspace.corpus, document_id, annotator=workspace.layer)
+        if effort is None:
+            return ""
+        return "\n" + effort_in_words(effort, clock_time(effort.active_seconds))
 
     def row_of(self, document_id: int) -> int | None:
         for number, row in enumerate(self._rows):

@@ -174,6 +174,14 @@ def test_the_progress_view_shows_time_and_effort_once_saved(qtbot: Any, window: 
     qtbot.waitUntil(lambda: not documents.effort_label.isHidden())
     [effort] = saved(window).values()
     assert effort.keystrokes >= 5  # the four arrows, and Alt+Right as it was delivered
+    # Each document's own figures are in its tooltip in the list.
+    model = documents.model
+    tips = [
+        model.data(model.index(row), Qt.ItemDataRole.ToolTipRole) for row in range(model.rowCount())
+    ]
+    line = f"{clock_time(effort.active_seconds)} active · {effort.keystrokes} keys · 0 spans"
+    assert tips[0].endswith("\n" + line)
+    assert all(" active · " not in tip for tip in tips[1:])
     assert documents.effort_label.text() == (
         f"{clock_time(effort.active_seconds)} active · {effort.keystrokes} keys · 0 spans"
     )
