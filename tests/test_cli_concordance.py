@@ -46,7 +46,7 @@ def test_lines_are_aligned_with_titles_and_labels(
     )
     assert code == 0, err
     lines = out.splitlines()
-    assert len(lines) == 4 and lines[-1] == "3 matches in 3 documents."
+    assert len(lines) == 4 and lines[-1] == "3 matches in 3 of 3 documents."
     first, second, third = lines[:3]
     assert "alice: LOC" in first and "alice: LOC" in third
     assert second.endswith("[london]  and Paris.")  # the newline shown as a space
@@ -62,7 +62,7 @@ def test_regex_whole_word_and_limit(capsys: pytest.CaptureFixture[str], db: str)
     assert code == 0
     assert (
         out.splitlines()[-1]
-        == "1 match (stopped at the limit of 1; there are more) in 3 documents."
+        == "1 match (stopped at the limit of 1; there are more) in 1 of 3 documents."
     )
     assert "[Babbage]" in out
     code, out, _ = run(capsys, *base, "--whole-word", "Ada")

@@ -68,9 +68,12 @@ class Concordance:
     documents: int  # documents searched
 
     def summary(self) -> str:
+        """ "5 matches in 2 of 40 documents": where they are, and how many were read."""
         count = len(self.hits)
         found = f"{count} match{'es' if count != 1 else ''}"
-        where = f"in {self.documents} document{'s' if self.documents != 1 else ''}"
+        holding = len({hit.document_id for hit in self.hits})
+        searched = f"{self.documents} document{'s' if self.documents != 1 else ''}"
+        where = f"in {holding} of {searched}" if count else f"in {searched}"
         if self.capped:
             return f"{found} (stopped at the limit of {self.limit}; there are more) {where}"
         return f"{found} {where}"
