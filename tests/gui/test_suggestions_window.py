@@ -49,6 +49,13 @@ def _layer(window: MainWindow) -> list[tuple[int, int, str, str]]:
     )
 
 
+def _port_ellison(window: MainWindow) -> tuple[int, list[int]]:
+    """Where "Port Ellison" first stands in the open article, and where it stands after."""
+    text = window.workspace.document.text
+    start = offset_of(window, "Port Ellison")
+    return start, [i for i in range(start + 1, len(text)) if text.startswith("Port Ellison", i)]
+
+
 def test_suggestions_are_outlined_listed_apart_and_decided_by_keys(
     qtbot, window: MainWindow
 ) -> None:
@@ -119,9 +126,7 @@ def test_accept_all_in_view_is_one_undo_step(qtbot, window: MainWindow) -> None:
 
 def test_a_span_made_by_keys_proposes_its_other_occurrences(qtbot, window: MainWindow) -> None:
     view = window.article.text
-    text = window.workspace.document.text
-    start = offset_of(window, "Port Ellison")
-    others = [i for i in range(start + 1, len(text)) if text.startswith("Port Ellison", i)]
+    start, others = _port_ellison(window)
     assert others
     view.setFocus()
     select_with_keys(qtbot, window, start, len("Port Ellison"))
@@ -204,9 +209,7 @@ def test_relabelling_a_span_proposes_its_occurrences_with_the_new_label(
     qtbot, window: MainWindow
 ) -> None:
     view = window.article.text
-    text = window.workspace.document.text
-    start = offset_of(window, "Port Ellison")
-    others = [i for i in range(start + 1, len(text)) if text.startswith("Port Ellison", i)]
+    start, others = _port_ellison(window)
     view.setFocus()
     select_with_keys(qtbot, window, start, len("Port Ellison"))
     qtbot.keyClick(view, Qt.Key.Key_1)  # Person, by mistake
@@ -220,9 +223,7 @@ def test_label_all_occurrences_from_the_keyboard_is_one_undo_step(
     qtbot, window: MainWindow
 ) -> None:
     view = window.article.text
-    text = window.workspace.document.text
-    start = offset_of(window, "Port Ellison")
-    others = [i for i in range(start + 1, len(text)) if text.startswith("Port Ellison", i)]
+    start, others = _port_ellison(window)
     assert len(others) >= 1
     view.setFocus()
     select_with_keys(qtbot, window, start, len("Port Ellison"))
