@@ -300,13 +300,17 @@ class ArticleText(QPlainTextEdit):
         """(id, label id, start, end) in code points: the pending suggestions to outline.
         The current one stays current while it is still pending."""
         to16 = self._map.to_utf16
+        previous = self._suggested.get(self._current_suggestion)
         self._suggested = SpanIndex(
             PaintedSpan(to16(start), to16(end), span_id, label_id)
             for span_id, label_id, start, end in suggestions
         )
+        # Only the current one is a format (the rest are painted outlines): its tint goes
+        # with it, and nothing else needs highlighting again.
         if self._suggested.get(self._current_suggestion) is None:
             self._current_suggestion = None
-        self._highlighter.rehighlight()
+            if previous is not None:
+                self._rehighlight_range(previous.start, previous.end)
         self.viewport().update()
 
     @property
@@ -335,20 +339,23 @@ class ArticleText(QPlainTextEdit):
                 self._rehighlight_range(span.start, span.end)
         self.viewport().update()
 
-    def suggestions_in_view(self) -> list[int]:
+    def _suggestions_visible(self) -> list[PaintedSpan]:
         """The suggestions wholly or partly inside the visible part of the article."""
         top = self.cursorForPosition(QPoint(0, 0)).position()
         corner = QPoint(self.viewport().width() - 1, self.viewport().height() - 1)
         bottom = self.cursorForPosition(corner).position()
-        return [span.id for span in self._suggested.overlapping(top, bottom + 1)]
+        return self._suggested.overlapping(top, bottom + 1)
+
+    def suggestions_in_view(self) -> list[int]:
+        return [span.id for span in self._suggestions_visible()]
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._suggested:
+        if self._suggested:  # on every frame: only those in sight, not the whole article's
             from annotator.gui.suggestion_marks import paint_outlines
 
             painter = QPainter(self.viewport())
-            paint_outlines(self, painter, self._suggested, self._current_suggestion)
+            paint_outlines(self, painter, self._suggestions_visible(), self._current_suggestion)
             painter.end()
 
     # -- offsets ----------------------------------------------------------------------
