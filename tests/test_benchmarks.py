@@ -21,6 +21,17 @@ NUMBER = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 PG_SERVER = os.environ.get("ANNOTATOR_TEST_PG_URL")
 
 
+def run_script(name: str, *arguments: str) -> str:
+    """A benchmark script run as a person runs it; its printed figures."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / name), *arguments],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
+        timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def run_bench(*arguments: str, pg_url: str | None) -> str:
     environment = {
         key: value
@@ -97,13 +108,7 @@ def test_team_benchmark_on_postgresql_drops_its_databases() -> None:
 
 
 def test_suggestion_benchmark_prints_each_figure_with_its_ratio() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "suggest_speed.py"), "--quick", "--runs", "1"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
-        timeout=240,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+    out = run_script("suggest_speed.py", "--quick", "--runs", "1")
     assert "article: 100,0" in out
     assert re.search(rf"a\. 50 corpus forms: {NUMBER} ms \({NUMBER} suggestions\); ratio", out)
     assert "b. gazetteer of 10,000 entries loaded in" in out
@@ -116,14 +121,9 @@ def test_suggestion_benchmark_prints_each_figure_with_its_ratio() -> None:
 
 
 def test_model_benchmark_prints_training_and_latency_with_their_ratios() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "model_speed.py"), "--quick", "--runs", "2",
-         "--documents", "20", "--epochs", "1"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
-        timeout=240,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+    out = run_script(
+        "model_speed.py", "--quick", "--runs", "2", "--documents", "20", "--epochs", "1"
+    )
     assert "training data: 20 documents" in out
     assert re.search(
         rf"a\. training, 1 epochs: {NUMBER} s wall clock \({NUMBER} s in the training "
@@ -142,13 +142,7 @@ def test_model_benchmark_prints_training_and_latency_with_their_ratios() -> None
 def test_replay_benchmark_labels_by_keys_with_and_without_suggestions() -> None:
     """Both runs leave the same spans, the effort meter counts what the replayer
     pressed (the script warns otherwise), and the ratio is printed."""
-    done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "suggest_replay.py"), "--quick"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
-        timeout=240,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+    out = run_script("suggest_replay.py", "--quick")
     assert "WARNING" not in out, out
     assert re.search(r"articles: 5, [0-9,]+ characters, [0-9,]+ entities", out), out
     for run in ("1. by hand", "2. with suggestions"):
@@ -167,14 +161,7 @@ def test_replay_benchmark_labels_by_keys_with_and_without_suggestions() -> None:
 
 
 def test_concordance_benchmark_prints_each_figure_with_its_ratio() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "concordance_speed.py"), "--quick",
-         "--runs", "1"],
-        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=REPO,
-        timeout=240,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+    out = run_script("concordance_speed.py", "--quick", "--runs", "1")
     for figure in ("a. rare word", "b. common word"):
         assert re.search(
             rf"{figure}: {NUMBER} ms \({NUMBER} hits, {NUMBER} labelled\) vs raw {NUMBER} ms "
