@@ -7,7 +7,6 @@ Kept apart from `cli` so the suggestion sources load only when this command runs
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -15,11 +14,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from annotator.core.suggestions import MODEL_MODULE, model_module
+
 if TYPE_CHECKING:
     from annotator.core.corpus import Corpus
     from annotator.core.suggestions import Suggester
-
-MODEL_MODULE = "annotator.core.suggestions.model"
 
 
 def suggest_commands(commands: Any, acting: list[argparse.ArgumentParser]) -> None:
@@ -58,20 +57,6 @@ def suggest_commands(commands: Any, acting: list[argparse.ArgumentParser]) -> No
         help="first remove the pending suggestions of the chosen sources (of every source "
         "when none is named, and then write nothing)",
     )  # fmt: skip
-
-
-def _model_module(module: str) -> ModuleType:
-    """The model source, imported only when asked for: it needs spaCy, which most
-    installs lack."""
-    from annotator.base.errors import UserError
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        raise UserError(
-            "the model source needs annotator[ml] (pip install 'annotator[ml]'), "
-            f"which is not installed here ({error})"
-        ) from error
 
 
 def _show_progress(step: Any) -> None:
@@ -123,7 +108,7 @@ def model_suggester(
     """The saved model of this database, project and annotator, trained first when there
     is none, it is stale or `retrain`; with `held_out`, a throwaway model that never saw
     those documents (for --evaluate)."""
-    loaded = _model_module(module)
+    loaded = model_module(module)
     if held_out:
         with tempfile.TemporaryDirectory(prefix="annotator-model-") as folder:
             path = Path(folder) / "model"

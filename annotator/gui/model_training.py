@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QProgressBar, QPushButton
+
+from annotator.base.errors import UserError
+from annotator.core.suggestions import MODEL_MODULE, model_module
 
 if TYPE_CHECKING:
     from annotator.core.changes import Change
@@ -25,7 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POLL_MS = 200
-MODEL_MODULE = "annotator.core.suggestions.model"
 
 
 class ModelTraining(QObject):
@@ -61,16 +63,11 @@ class ModelTraining(QObject):
     # -- the model module, imported late --------------------------------------------------
 
     def _module(self) -> ModuleType | None:
-        import importlib
-
+        """The model module, or None once the window said what to install."""
         try:
-            importlib.import_module("spacy")
-            return importlib.import_module(self._module_name)
-        except ImportError as error:
-            self._workspace.failed.emit(
-                "the model source needs annotator[ml] (pip install 'annotator[ml]'), "
-                f"which is not installed here ({error})"
-            )
+            return model_module(self._module_name)
+        except UserError as error:
+            self._workspace.failed.emit(str(error))
             return None
 
     def _say(self, message: str) -> None:
@@ -84,7 +81,6 @@ class ModelTraining(QObject):
 
     def train(self, *, then_suggest: bool = False, reason: str = "asked for") -> None:
         """Start training on the done documents (or the gold layer's) in the background."""
-        from annotator.base.errors import UserError
 
         ws = self._workspace
         if ws.corpus is None or ws.project is None or ws.project.id is None:
@@ -110,7 +106,6 @@ class ModelTraining(QObject):
 
     def suggest(self) -> None:
         """Suggest from the model, training it first when there is none or it is stale."""
-        from annotator.base.errors import UserError
 
         ws = self._workspace
         if not self._window.suggesting.can_suggest():
@@ -140,7 +135,6 @@ class ModelTraining(QObject):
     def measure(self, annotator: str | None) -> tuple[Evaluation | None, str]:
         """The model measured on the reference documents it did not learn from (those
         finished since it was trained), and a sentence saying so or why it was not."""
-        from annotator.base.errors import UserError
         from annotator.core.suggestions.evaluation import evaluate, reference_spans
 
         ws = self._workspace
@@ -202,7 +196,6 @@ class ModelTraining(QObject):
         self.cancel_button.hide()
 
     def _propose(self, module: ModuleType) -> None:
-        from annotator.base.errors import UserError
 
         ws = self._workspace
         assert ws.corpus is not None and ws.project is not None and ws.project.id is not None
@@ -241,8 +234,8 @@ class ModelTraining(QObject):
         if ws.corpus is None or ws.project is None or ws.project.id is None:
             return False
         try:
-            module: Any = __import__(self._module_name, fromlist=["model_folder"])
-        except ImportError:
+            module = model_module(self._module_name)  # spaCy itself is not imported yet
+        except UserError:
             return False
         folder = module.model_folder(ws.corpus, ws.project.id)
         return bool((folder / module.META_FILE).exists())

@@ -8,7 +8,11 @@ span or where the same suggestion was rejected before, and turns them into annot
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
 from typing import NamedTuple, Protocol
+
+from annotator.base.errors import UserError
 
 
 class Suggestion(NamedTuple):
@@ -29,3 +33,18 @@ class Suggester(Protocol):
     source: str
 
     def suggest(self, text: str) -> list[Suggestion]: ...
+
+
+MODEL_MODULE = "annotator.core.suggestions.model"
+
+
+def model_module(name: str = MODEL_MODULE) -> ModuleType:
+    """The model source, imported only when asked for: it needs spaCy (`annotator[ml]`),
+    which most installs lack, and says so at once when spaCy is missing."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise UserError(
+            "the model source needs annotator[ml] (pip install 'annotator[ml]'), "
+            f"which is not installed here ({error})"
+        ) from error
