@@ -381,7 +381,9 @@ class Suggesting(QObject):
         if not found:
             return
         try:
-            report = write_suggestions(corpus, project.id, {document.id: found})
+            report = write_suggestions(
+                corpus, project.id, {document.id: found}, texts={document.id: document.text}
+            )
         except UserError as error:
             ws.failed.emit(str(error))
             return

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from annotator.base.errors import UserError
@@ -103,15 +103,29 @@ def _span_labels(session: Session, project_id: int) -> dict[str, int]:
     return {name: label_id for name, label_id in rows}
 
 
+def _text(session: Session, project_id: int, document_id: int) -> str:
+    text = session.execute(
+        select(document_t.c.text).where(
+            document_t.c.id == document_id, document_t.c.project_id == project_id
+        )
+    ).scalar_one_or_none()
+    if text is None:
+        raise UserError(f"no document {document_id} in this project")
+    return str(text)
+
+
 def write_suggestions(
     corpus: Corpus,
     project_id: int,
     found: Mapping[int, Sequence[Suggestion]],
     report: ProposalReport | None = None,
+    *,
+    texts: Mapping[int, str] | None = None,
 ) -> ProposalReport:
     """Write suggestions (document id → suggestions) into this annotator's layer, in one
     transaction; none where the layer has a span or a pending suggestion overlapping it,
-    nor where it rejected the same label at the same place."""
+    nor where it rejected the same label at the same place. `texts`: the documents'
+    texts when the caller already read them (a suggestion run did), not read again."""
     report = report if report is not None else ProposalReport()
     me = corpus.annotator_id()
     with corpus.action() as session:
@@ -120,11 +134,9 @@ def write_suggestions(
             report.documents += 1
             if not suggestions:
                 continue
-            length, text = session.execute(
-                select(func.length(document_t.c.text), document_t.c.text).where(
-                    document_t.c.id == document_id, document_t.c.project_id == project_id
-                )
-            ).one()
+            known = texts.get(document_id) if texts is not None else None
+            text = known if known is not None else _text(session, project_id, document_id)
+            length = len(text)
             occupied = bytearray(length)
             rejected: set[tuple[int, int, int]] = set()
             existing = session.execute(
@@ -203,7 +215,9 @@ def propose(
     done = 0
     for first in range(0, len(chosen), DOCUMENTS_PER_WRITE):
         batch = chosen[first : first + DOCUMENTS_PER_WRITE]
-        query = select(document_t.c.id, document_t.c.text).where(document_t.c.id.in_(batch))
+        query = select(document_t.c.id, document_t.c.text).where(
+            document_t.c.id.in_(batch), document_t.c.project_id == project_id
+        )
         with corpus.engine.connect() as connection:
             texts: dict[int, str] = {row[0]: row[1] for row in connection.execute(query)}
         found: dict[int, list[Suggestion]] = {}
@@ -215,7 +229,7 @@ def propose(
             if progress is not None and progress(done, len(chosen)) is False:
                 report.stopped_after = (done, len(chosen))
                 break
-        write_suggestions(corpus, project_id, found, report)
+        write_suggestions(corpus, project_id, found, report, texts=texts)
         if report.stopped_after is not None:
             break
     return report
